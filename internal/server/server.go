@@ -1,0 +1,104 @@
+// Package server assembles triaged's HTTP surface — health and metrics, the
+// JSON API, the web pages — over one store, and serves it with a graceful
+// shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/web"
+)
+
+// Config is what the server needs besides its store.
+type Config struct {
+	Version  string
+	Database string // where the data lives, for people: shown on pages
+	Log      *slog.Logger
+}
+
+// Server is triaged's HTTP application.
+type Server struct {
+	cfg     Config
+	store   *store.Store
+	metrics *prometheus.Registry
+	handler http.Handler
+}
+
+// New builds the server and its routes.
+func New(cfg Config, st *store.Store) *Server {
+	s := &Server{cfg: cfg, store: st, metrics: prometheus.NewRegistry()}
+	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.handler = s.routes()
+	return s
+}
+
+// Handler returns the root handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// routes lists every route of the server in one table.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RealIP, middleware.RequestID, newRecoverer(s.cfg.Log), newRequestMetrics(s.metrics))
+
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
+
+	pages := web.New(web.Config{Version: s.cfg.Version, Database: s.cfg.Database, Log: s.cfg.Log}, s.store)
+	r.Get("/", pages.Home)
+	r.Handle("/static/*", pages.Static())
+	r.NotFound(pages.NotFound)
+	return r
+}
+
+// Serve listens on addr until ctx ends, then stops taking connections and
+// lets requests in flight finish for up to drain.
+func (s *Server) Serve(ctx context.Context, addr string, drain time.Duration) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return s.ServeListener(ctx, ln, drain)
+}
+
+// ServeListener is Serve on a listener the caller opened.
+func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.cfg.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "version", s.cfg.Version)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.cfg.Log.Info("shutting down", "drain", drain)
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+// Package web renders triaged's dashboard: server-side HTML from templ
+// components, with its stylesheet and scripts embedded in the binary so that
+// no page loads anything from the internet.
+package web
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/triaged/triaged/internal/store"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what pages need besides the store.
+type Config struct {
+	Version  string
+	Database string // where the data lives, shown on the front page
+	Log      *slog.Logger
+}
+
+// Pages serves the HTML pages.
+type Pages struct {
+	cfg     Config
+	store   *store.Store
+	started time.Time
+}
+
+// New returns the pages over st.
+func New(cfg Config, st *store.Store) *Pages {
+	return &Pages{cfg: cfg, store: st, started: time.Now()}
+}
+
+// Static serves the embedded assets under /static/.
+func (p *Pages) Static() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// NotFound renders the 404 page.
+func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
+	p.render(w, r, http.StatusNotFound, errorPage(http.StatusNotFound, "There is no page at "+r.URL.Path+"."))
+}
+
+// render writes a component with the page headers every page shares. A
+// failed render is logged once; the client gets a plain 500.
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
+	w.Header().Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil && context.Cause(r.Context()) == nil {
+		p.cfg.Log.Error("render page", "path", r.URL.Path, "err", err)
+	}
+}
+
+// serverError logs err once and shows an error page.
+func (p *Pages) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	p.cfg.Log.Error("page failed", "path", r.URL.Path, "err", err)
+	p.render(w, r, http.StatusInternalServerError, errorPage(http.StatusInternalServerError, "Something went wrong on our side; the server log has the details."))
+}
