@@ -123,6 +123,3 @@ func TestSummarizeEmpty(t *testing.T) {
 		t.Errorf("got %+v, want all zero", sum)
 	}
 }
-
-
-
