@@ -1,0 +1,246 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Batch is one upload: results from one run of one builder on one revision.
+type Batch struct {
+	ID       string
+	Repo     string
+	Revision string
+	Builder  string
+	RunnerID *int64 // set when a registered runner uploads
+	RunnerOS string // "" when unknown
+	JobID    *int64 // set for results of a campaign job
+	Results  []ResultRow
+}
+
+// ResultRow is one test execution to store.
+type ResultRow struct {
+	Test        string
+	Outcome     string // pass, fail, error, skip
+	DurationUS  int64
+	Iteration   *int32
+	Signature   *SignatureRow // nil for results without a failure
+	FailureText string
+	Truncated   int // bytes cut from FailureText
+	Detector    []byte
+}
+
+// SignatureRow is a failure signature as the signature package computes it.
+type SignatureRow struct {
+	Algorithm  int
+	Hash       string
+	Title      string
+	Normalized string
+}
+
+// Stored tells ingest what the database knew once the batch was written, so
+// it can classify each failure inside the same transaction.
+type Stored struct {
+	// SignatureIDs maps a signature hash to its row id.
+	SignatureIDs map[string]int64
+	// KnownElsewhere holds the hashes of signatures already seen in the same
+	// repo on another revision: known failures rather than new ones.
+	KnownElsewhere map[string]bool
+	// Revision maps a test name to its counts on this revision and runner OS,
+	// including this batch.
+	Revision map[string]RevisionCounts
+}
+
+// RevisionCounts are a test's runs on one revision and runner OS.
+type RevisionCounts struct {
+	Runs, Passes, Failures int
+}
+
+// IngestBatch stores a batch in one transaction: tests, signatures, results
+// (with COPY), failure texts, rollups. respond builds the upload's answer
+// from what was stored; it is saved with the batch, so a retry of the same
+// batch id gets the same answer and stores nothing. The second return value
+// is true for such a duplicate.
+func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (any, error)) (json.RawMessage, bool, error) {
+	var answer json.RawMessage
+	var duplicate bool
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO upload_batches (id, repo, revision, builder, runner_id, job_id, results, response)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '{}') ON CONFLICT (id) DO NOTHING`,
+			b.ID, b.Repo, b.Revision, b.Builder, b.RunnerID, b.JobID, len(b.Results))
+		if err != nil {
+			return fmt.Errorf("record batch: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			// A concurrent insert of the same id waited for the first to
+			// commit, so the stored answer is complete here.
+			duplicate = true
+			return tx.QueryRow(ctx, `SELECT response FROM upload_batches WHERE id = $1`, b.ID).Scan(&answer)
+		}
+		stored, err := writeBatch(ctx, tx, b)
+		if err != nil {
+			return err
+		}
+		v, err := respond(stored)
+		if err != nil {
+			return err
+		}
+		if answer, err = json.Marshal(v); err != nil {
+			return fmt.Errorf("encode answer: %w", err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE upload_batches SET response = $2 WHERE id = $1`, b.ID, answer)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("ingest batch %q: %w", b.ID, translate(err))
+	}
+	return answer, duplicate, nil
+}
+
+func writeBatch(ctx context.Context, tx pgx.Tx, b Batch) (Stored, error) {
+	st := Stored{SignatureIDs: map[string]int64{}, KnownElsewhere: map[string]bool{}, Revision: map[string]RevisionCounts{}}
+	if len(b.Results) == 0 {
+		return st, nil
+	}
+	testIDs, err := upsertTests(ctx, tx, b.Repo, b.Results)
+	if err != nil {
+		return st, err
+	}
+	if err := upsertSignatures(ctx, tx, b, &st); err != nil {
+		return st, err
+	}
+	if err := copyResults(ctx, tx, b, testIDs, st.SignatureIDs); err != nil {
+		return st, err
+	}
+	if err := addRollups(ctx, tx, b, testIDs, st.SignatureIDs); err != nil {
+		return st, err
+	}
+	return st, addRevisionRollups(ctx, tx, b, testIDs, &st)
+}
+
+// upsertTests returns the id of every test in the batch, creating missing
+// ones. Names are sorted so concurrent batches lock rows in the same order.
+func upsertTests(ctx context.Context, tx pgx.Tx, repo string, rs []ResultRow) (map[string]int64, error) {
+	names := make([]string, 0, len(rs))
+	for _, r := range rs {
+		names = append(names, r.Test)
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	if _, err := tx.Exec(ctx, `INSERT INTO tests (repo, name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, repo, names); err != nil {
+		return nil, fmt.Errorf("insert tests: %w", err)
+	}
+	rows, err := tx.Query(ctx, `SELECT name, id FROM tests WHERE repo = $1 AND name = ANY($2)`, repo, names)
+	if err != nil {
+		return nil, fmt.Errorf("look up tests: %w", err)
+	}
+	ids := make(map[string]int64, len(names))
+	var name string
+	var id int64
+	_, err = pgx.ForEachRow(rows, []any{&name, &id}, func() error { ids[name] = id; return nil })
+	return ids, err
+}
+
+func upsertSignatures(ctx context.Context, tx pgx.Tx, b Batch, st *Stored) error {
+	bySig := map[string]*SignatureRow{}
+	for _, r := range b.Results {
+		if r.Signature != nil {
+			bySig[r.Signature.Hash] = r.Signature
+		}
+	}
+	if len(bySig) == 0 {
+		return nil
+	}
+	hashes := make([]string, 0, len(bySig))
+	for h := range bySig {
+		hashes = append(hashes, h)
+	}
+	slices.Sort(hashes)
+	algs, titles, norms := make([]int32, len(hashes)), make([]string, len(hashes)), make([]string, len(hashes))
+	for i, h := range hashes {
+		algs[i], titles[i], norms[i] = int32(bySig[h].Algorithm), bySig[h].Title, bySig[h].Normalized
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO signatures (algorithm, hash, title, normalized)
+		SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])
+		ON CONFLICT (algorithm, hash) DO NOTHING`, algs, hashes, titles, norms); err != nil {
+		return fmt.Errorf("insert signatures: %w", err)
+	}
+	// last_seen is refreshed at most once a minute, so concurrent uploads of
+	// a common failure do not queue on the same row lock.
+	rows, err := tx.Query(ctx, `
+		WITH s AS (
+			SELECT id, hash FROM signatures WHERE (algorithm, hash) IN (SELECT * FROM unnest($1::int[], $2::text[]))
+		), touched AS (
+			UPDATE signatures SET last_seen = now()
+			WHERE id IN (SELECT id FROM s) AND last_seen < now() - interval '1 minute'
+		)
+		SELECT s.id, s.hash, EXISTS (
+			SELECT 1 FROM results r WHERE r.signature_id = s.id AND r.repo = $3 AND r.revision <> $4)
+		FROM s`, algs, hashes, b.Repo, b.Revision)
+	if err != nil {
+		return fmt.Errorf("look up signatures: %w", err)
+	}
+	var id int64
+	var hash string
+	var known bool
+	_, err = pgx.ForEachRow(rows, []any{&id, &hash, &known}, func() error {
+		st.SignatureIDs[hash] = id
+		if known {
+			st.KnownElsewhere[hash] = true
+		}
+		return nil
+	})
+	return err
+}
+
+func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[string]int64) error {
+	ids := make([]int64, 0, len(b.Results))
+	rows, err := tx.Query(ctx, `SELECT nextval('results_id_seq') FROM generate_series(1, $1)`, len(b.Results))
+	if err != nil {
+		return fmt.Errorf("allocate result ids: %w", err)
+	}
+	var id int64
+	if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { ids = append(ids, id); return nil }); err != nil {
+		return fmt.Errorf("allocate result ids: %w", err)
+	}
+	now := time.Now()
+	var texts [][]any
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"results"},
+		[]string{"id", "batch_id", "test_id", "outcome", "duration_us", "repo", "revision", "builder",
+			"runner_id", "runner_os", "job_id", "iteration", "signature_id", "detector", "created_at"},
+		pgx.CopyFromSlice(len(b.Results), func(i int) ([]any, error) {
+			r := b.Results[i]
+			var sig *int64
+			if r.Signature != nil {
+				id := sigIDs[r.Signature.Hash]
+				sig = &id
+			}
+			if r.FailureText != "" {
+				texts = append(texts, []any{ids[i], r.FailureText, int32(r.Truncated)})
+			}
+			var det any
+			if len(r.Detector) > 0 {
+				det = string(r.Detector)
+			}
+			return []any{ids[i], b.ID, testIDs[r.Test], r.Outcome, r.DurationUS, b.Repo, b.Revision, b.Builder,
+				b.RunnerID, b.RunnerOS, b.JobID, r.Iteration, sig, det, now}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("copy results: %w", err)
+	}
+	if len(texts) == 0 {
+		return nil
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, []string{"result_id", "text", "truncated"}, pgx.CopyFromRows(texts)); err != nil {
+		return fmt.Errorf("copy failure texts: %w", err)
+	}
+	return nil
+}
+
+func failed(outcome string) bool { return outcome == "fail" || outcome == "error" }
