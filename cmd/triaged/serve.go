@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/triaged/triaged/ingest"
 	"github.com/triaged/triaged/internal/config"
 	"github.com/triaged/triaged/internal/server"
 )
 
 type serveFlags struct {
-	addr      string
+	addr       string
+	adminToken string
+	limits     ingest.Limits
 	db        dbFlags
 	logFormat string
 	logLevel  slog.Level
@@ -27,7 +30,16 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	fs.DurationVar(&f.drain, "drain-timeout", 15*time.Second, "how long requests in flight may finish at shutdown")
-	if err := config.Parse(fs, args, io.getenv); err != nil {
+	fs.StringVar(&f.adminToken, "admin-token", "", "bootstrap admin token, accepted everywhere (also from TRIAGED_ADMIN_TOKEN_FILE)")
+	f.limits = ingest.DefaultLimits
+	fs.Int64Var(&f.limits.MaxBodyBytes, "max-body-bytes", f.limits.MaxBodyBytes, "largest upload body accepted (413 above)")
+	fs.IntVar(&f.limits.MaxResults, "max-results", f.limits.MaxResults, "most results in one upload (413 above)")
+	fs.IntVar(&f.limits.MaxFailureText, "max-failure-text", f.limits.MaxFailureText, "bytes of failure text kept per result; the rest is cut with a marker")
+	fs.Float64Var(&f.limits.InfraThreshold, "infra-threshold", f.limits.InfraThreshold, "share of failing results above which a batch counts as an infrastructure failure")
+	if err := config.Parse(fs, args, io.getenv, "admin-token"); err != nil {
+		return err
+	}
+	if err := validateLimits(f.limits); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -61,12 +73,28 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		}()
 	}
 
-	srv := server.New(server.Config{Version: buildVersion(), Database: db.where, Log: log}, db.store)
+	srv := server.New(server.Config{
+		Version: buildVersion(), Database: db.where, AdminToken: f.adminToken, Limits: f.limits, Log: log,
+	}, db.store)
 	if err := srv.Serve(ctx, f.addr, f.drain); err != nil {
 		return err
 	}
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return fmt.Errorf("serve: %w", cause)
+	}
+	return nil
+}
+
+func validateLimits(l ingest.Limits) error {
+	switch {
+	case l.MaxBodyBytes < 1<<10:
+		return config.Usagef("--max-body-bytes: want at least 1024, got %d", l.MaxBodyBytes)
+	case l.MaxResults < 1:
+		return config.Usagef("--max-results: want at least 1, got %d", l.MaxResults)
+	case l.MaxFailureText < 256:
+		return config.Usagef("--max-failure-text: want at least 256, got %d", l.MaxFailureText)
+	case l.InfraThreshold <= 0 || l.InfraThreshold > 1:
+		return config.Usagef("--infra-threshold: want a share in (0, 1], got %v", l.InfraThreshold)
 	}
 	return nil
 }

@@ -18,15 +18,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/web"
 )
 
 // Config is what the server needs besides its store.
 type Config struct {
-	Version  string
-	Database string // where the data lives, for people: shown on pages
-	Log      *slog.Logger
+	Version    string
+	Database   string // where the data lives, for people: shown on pages
+	AdminToken string // bootstrap admin token; empty: only stored tokens work
+	Limits     ingest.Limits
+	Log        *slog.Logger
 }
 
 // Server is triaged's HTTP application.
@@ -50,14 +54,28 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // routes lists every route of the server in one table.
 func (s *Server) routes() http.Handler {
+	log := s.cfg.Log
+	authn := auth.New(s.cfg.AdminToken, s.store, log)
+	api := ingest.New(s.store, authn, s.cfg.Limits, log)
+	pages := web.New(web.Config{Version: s.cfg.Version, Database: s.cfg.Database, Log: log}, s.store)
+	admin := authn.Require(auth.Admin)
+
 	r := chi.NewRouter()
-	r.Use(middleware.RealIP, middleware.RequestID, newRecoverer(s.cfg.Log), newRequestMetrics(s.metrics))
+	r.Use(middleware.RequestID, newRecoverer(log), newRequestMetrics(s.metrics))
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
 
-	pages := web.New(web.Config{Version: s.cfg.Version, Database: s.cfg.Database, Log: s.cfg.Log}, s.store)
+	r.Route("/api/v1", func(r chi.Router) {
+		r.With(authn.Require(auth.Upload, auth.Runner)).Post("/results", api.UploadResults)
+		r.With(admin).Post("/tokens", api.CreateToken)
+		r.With(admin).Get("/tokens", api.ListTokens)
+		r.With(admin).Delete("/tokens/{id}", api.RevokeToken)
+		r.NotFound(apiNotFound(log))
+		r.MethodNotAllowed(apiMethodNotAllowed(log))
+	})
+
 	r.Get("/", pages.Home)
 	r.Handle("/static/*", pages.Static())
 	r.NotFound(pages.NotFound)

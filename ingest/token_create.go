@@ -1,0 +1,94 @@
+package ingest
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/triaged/triaged/internal/auth"
+	"github.com/triaged/triaged/internal/jsonapi"
+	"github.com/triaged/triaged/internal/store"
+)
+
+// createdToken is the one answer that shows a token in clear.
+type createdToken struct {
+	store.Token
+	Secret string `json:"token"`
+}
+
+// CreateToken handles POST /api/v1/tokens: {"name", "kind": "upload" |
+// "register" | "admin"}.
+func (a *API) CreateToken(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name string `json:"name"`
+		Kind string `json:"kind"`
+	}
+	if err := decodeJSON(w, r, &req, 64<<10); err != nil {
+		jsonapi.Error(w, r, a.log, decodeStatus(err), err.Error(), nil)
+		return
+	}
+	req.Name = strings.TrimSpace(req.Name)
+	switch {
+	case req.Name == "" || len(req.Name) > 100:
+		jsonapi.Error(w, r, a.log, http.StatusBadRequest, "name: give the token a name of 1-100 characters, e.g. the CI job that will use it", nil)
+		return
+	case req.Kind != auth.Upload && req.Kind != auth.Register && req.Kind != auth.Admin:
+		jsonapi.Error(w, r, a.log, http.StatusBadRequest, `kind: want "upload", "register" or "admin"`, nil)
+		return
+	}
+	secret, hash := auth.NewToken()
+	t, err := a.store.CreateToken(r.Context(), req.Name, req.Kind, hash)
+	if err != nil {
+		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
+		return
+	}
+	a.log.Info("token created", "id", t.ID, "name", t.Name, "kind", t.Kind)
+	jsonapi.Write(w, http.StatusCreated, createdToken{Token: t, Secret: secret})
+}
+
+// ListTokens handles GET /api/v1/tokens; secrets are never shown again.
+func (a *API) ListTokens(w http.ResponseWriter, r *http.Request) {
+	ts, err := a.store.Tokens(r.Context())
+	if err != nil {
+		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
+		return
+	}
+	jsonapi.Write(w, http.StatusOK, map[string]any{"tokens": ts})
+}
+
+// RevokeToken handles DELETE /api/v1/tokens/{id}.
+func (a *API) RevokeToken(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		jsonapi.Error(w, r, a.log, http.StatusBadRequest, "token id: want a number", nil)
+		return
+	}
+	switch err := a.store.RevokeToken(r.Context(), id); {
+	case err == store.ErrNotFound:
+		jsonapi.Error(w, r, a.log, http.StatusNotFound, "no such token", nil)
+	case err != nil:
+		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// decodeJSON reads a JSON request body strictly: known fields only, one
+// value, at most limit bytes.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return errBadContentType
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err, dec.InputOffset())
+	}
+	if dec.More() {
+		return jsonError(errTrailing, dec.InputOffset())
+	}
+	return nil
+}
