@@ -16,10 +16,10 @@ type serveFlags struct {
 	addr       string
 	adminToken string
 	limits     ingest.Limits
-	db        dbFlags
-	logFormat string
-	logLevel  slog.Level
-	drain     time.Duration
+	db         dbFlags
+	logFormat  string
+	logLevel   slog.Level
+	drain      time.Duration
 }
 
 func runServe(ctx context.Context, io stdio, args []string) error {
