@@ -34,9 +34,10 @@ type command struct {
 
 // commands lists every subcommand in one table.
 var commands = map[string]command{
-	"serve":   {"serve the web UI and API", runServe},
-	"migrate": {"apply database migrations and exit", runMigrate},
-	"version": {"print the version", runVersion},
+	"serve":     {"serve the web UI and API", runServe},
+	"migrate":   {"apply database migrations and exit", runMigrate},
+	"version":   {"print the version", runVersion},
+	"signature": {"print the failure signature of failure texts", runSignature},
 }
 
 func run(ctx context.Context, args []string, io stdio) error {
