@@ -1,0 +1,89 @@
+// Package stats holds the few formulas triaged answers with: repro rates with
+// Wilson score intervals, the zero-failure upper bound, how many runs it
+// takes to see a rare failure, and whether a fix made a failure rarer.
+package stats
+
+import "math"
+
+// z95 is the two-sided 95% normal quantile.
+const z95 = 1.959963984540054
+
+// Rate is a repro rate with its 95% Wilson score interval.
+type Rate struct {
+	Runs     int     `json:"runs"`
+	Failures int     `json:"failures"`
+	Rate     float64 `json:"repro_rate"`
+	Low      float64 `json:"ci95_low"`
+	High     float64 `json:"ci95_high"`
+}
+
+// NewRate returns failures/runs with its Wilson interval. Zero runs give a
+// rate of 0 and the uninformative interval [0, 1].
+func NewRate(failures, runs int) Rate {
+	r := Rate{Runs: runs, Failures: failures, High: 1}
+	if runs <= 0 {
+		return r
+	}
+	r.Rate = float64(failures) / float64(runs)
+	r.Low, r.High = Wilson(failures, runs)
+	return r
+}
+
+// Wilson returns the 95% Wilson score interval for k successes in n trials.
+// Unlike the textbook p ± z·sqrt(p(1−p)/n), it stays inside [0, 1] and is
+// honest at k = 0 and for small n, which is where flaky tests live.
+func Wilson(k, n int) (low, high float64) {
+	if n <= 0 {
+		return 0, 1
+	}
+	p := float64(k) / float64(n)
+	nf := float64(n)
+	z2 := z95 * z95
+	den := 1 + z2/nf
+	center := (p + z2/(2*nf)) / den
+	half := z95 * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf)) / den
+	low, high = math.Max(0, center-half), math.Min(1, center+half)
+	if k == 0 {
+		low = 0
+	}
+	if k == n {
+		high = 1
+	}
+	return low, high
+}
+
+// ZeroFailureUpper is the exact one-sided 95% upper bound on the failure rate
+// after n runs without a failure, 1 − 0.05^(1/n); the rule of three, 3/n, is
+// its approximation for large n.
+func ZeroFailureUpper(n int) float64 {
+	if n <= 0 {
+		return 1
+	}
+	return 1 - math.Pow(0.05, 1/float64(n))
+}
+
+// RunsToSee returns how many runs it takes to see a failure of rate p at
+// least once with 95% confidence: ⌈ln 0.05 / ln(1 − p)⌉.
+func RunsToSee(p float64) int {
+	switch {
+	case p >= 1:
+		return 1
+	case p <= 0 || math.IsNaN(p):
+		return math.MaxInt32
+	}
+	return int(math.Ceil(math.Log(0.05) / math.Log1p(-p)))
+}
+
+// Confident reports whether a "stop when confident" campaign may stop: with
+// no failures, once the 95% upper bound is at most target; with failures,
+// once the Wilson interval's half-width is at most target.
+func Confident(failures, runs int, target float64) bool {
+	if runs <= 0 {
+		return false
+	}
+	if failures == 0 {
+		return ZeroFailureUpper(runs) <= target
+	}
+	lo, hi := Wilson(failures, runs)
+	return (hi-lo)/2 <= target
+}
