@@ -1,0 +1,270 @@
+package report
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	maxXMLDepth               = 64
+	maxCaseVerdicts           = 256 // failure/error/rerun elements in one testcase
+	regrtestUnexpectedSuccess = "UNEXPECTED_SUCCESS"
+)
+
+// juVerdict is a failure, error, skipped, outcome (regrtest), or Surefire
+// flaky/rerun element of a testcase.
+type juVerdict struct {
+	kind           string
+	message, typ   string
+	body           *cappedText
+	stdout, stderr *cappedText // Surefire nests these inside flaky/rerun elements
+}
+
+type juCase struct {
+	id             string
+	dur            time.Duration
+	line           int
+	off            int64
+	verdicts       []*juVerdict
+	stdout, stderr *cappedText
+	suiteLevel     bool // a verdict directly inside <testsuite>, not in a case
+}
+
+type juParser struct {
+	c      *collector
+	d      *xml.Decoder
+	suites []string
+	cs     *juCase
+	v      *juVerdict
+	// captures is a stack: text inside <stackTrace> or <system-out> nested
+	// in a verdict goes to their buffers, then back to the verdict's body.
+	captures []capture
+	depth    int
+	root     bool
+}
+
+// parseJUnit reads JUnit XML. DTDs are refused outright, so entity tricks
+// (billion laughs, external entities) never reach a parser that would
+// expand them; encoding/xml itself expands no entities beyond the standard
+// five. encoding/xml hands over each text node whole before it is capped,
+// so a single huge node costs its size in memory: bound the input
+// (Options.MaxBytes or the HTTP body limit).
+func parseJUnit(r io.Reader, c *collector) error {
+	p := &juParser{c: c, d: xml.NewDecoder(r)}
+	p.d.CharsetReader = charsetReader
+	for {
+		tok, err := p.d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return p.xmlErr(err)
+		}
+		switch t := tok.(type) {
+		case xml.Directive:
+			return p.errAt("DTDs and XML directives are not allowed in a test report")
+		case xml.StartElement:
+			if err := p.start(t); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			if err := p.end(t.Name.Local); err != nil {
+				return err
+			}
+		case xml.CharData:
+			if n := len(p.captures); n > 0 {
+				p.captures[n-1].buf.WriteString(string(t))
+			}
+		}
+	}
+	if !p.root {
+		return p.errAt("no <testsuites> or <testsuite> element")
+	}
+	return nil
+}
+
+func (p *juParser) start(t xml.StartElement) error {
+	p.depth++
+	if p.depth > maxXMLDepth {
+		return p.errAt(fmt.Sprintf("elements nested deeper than %d", maxXMLDepth))
+	}
+	name := t.Name.Local
+	if !p.root {
+		if name != "testsuites" && name != "testsuite" {
+			return p.errAt(fmt.Sprintf("root element is <%s>, want <testsuites> or <testsuite>", name))
+		}
+		p.root = true
+	}
+	switch name {
+	case "testsuite":
+		if p.cs == nil {
+			p.suites = append(p.suites, attr(t, "name"))
+		}
+		return nil
+	case "testcase":
+		if p.cs != nil {
+			return p.errAt("<testcase> inside <testcase>")
+		}
+		line, off := p.pos()
+		if err := p.c.room(1, line, off); err != nil {
+			return err
+		}
+		p.cs = &juCase{id: junitID(attr(t, "classname"), attr(t, "name"), p.suites),
+			dur: parseSeconds(attr(t, "time")), line: line, off: off}
+		return nil
+	}
+	if p.cs == nil && (name == "failure" || name == "error") && len(p.suites) > 0 {
+		// A suite-level failure (a crashed fixture) becomes a result named
+		// after the suite; Jenkins reports these the same way.
+		line, off := p.pos()
+		p.cs = &juCase{id: lastNonEmpty(p.suites), line: line, off: off, suiteLevel: true}
+	}
+	if p.cs == nil {
+		return nil
+	}
+	switch name {
+	case "failure", "error", "skipped", "outcome", "flakyFailure", "flakyError", "rerunFailure", "rerunError":
+		if p.v != nil {
+			return nil
+		}
+		if len(p.cs.verdicts) >= maxCaseVerdicts {
+			return p.errAt(fmt.Sprintf("more than %d verdicts in one testcase", maxCaseVerdicts))
+		}
+		p.v = &juVerdict{kind: name, message: capString(attr(t, "message"), p.c.opts.MaxFailureText),
+			typ: capString(attr(t, "type"), 256), body: p.c.newText()}
+		p.setCapture(p.v.body)
+	case "stackTrace":
+		if p.v != nil {
+			p.setCapture(p.v.body)
+		}
+	case "system-out", "system-err":
+		p.setCapture(p.outputBuf(name))
+	}
+	return nil
+}
+
+// outputBuf returns the buffer for a system-out/system-err element: the
+// verdict's own for Surefire reruns, else the case's.
+func (p *juParser) outputBuf(name string) *cappedText {
+	out, errb := &p.cs.stdout, &p.cs.stderr
+	if p.v != nil {
+		out, errb = &p.v.stdout, &p.v.stderr
+	}
+	dst := out
+	if name == "system-err" {
+		dst = errb
+	}
+	if *dst == nil {
+		*dst = p.c.newText()
+	}
+	return *dst
+}
+
+type capture struct {
+	buf   *cappedText
+	depth int
+}
+
+func (p *juParser) setCapture(c *cappedText) { p.captures = append(p.captures, capture{c, p.depth}) }
+
+func (p *juParser) end(name string) error {
+	defer func() { p.depth-- }()
+	if n := len(p.captures); n > 0 && p.captures[n-1].depth == p.depth {
+		p.captures = p.captures[:n-1]
+	}
+	switch name {
+	case "testsuite":
+		if p.cs == nil && len(p.suites) > 0 {
+			p.suites = p.suites[:len(p.suites)-1]
+		}
+	case "testcase":
+		if p.cs != nil && !p.cs.suiteLevel {
+			cs := p.cs
+			p.cs = nil
+			return p.emit(cs)
+		}
+	case "failure", "error", "skipped", "outcome", "flakyFailure", "flakyError", "rerunFailure", "rerunError":
+		if p.v != nil && p.v.kind == name {
+			p.cs.verdicts = append(p.cs.verdicts, p.v)
+			p.v = nil
+			if p.cs.suiteLevel {
+				cs := p.cs
+				p.cs = nil
+				return p.emit(cs)
+			}
+		}
+	}
+	return nil
+}
+
+func (p *juParser) pos() (int, int64) {
+	line, _ := p.d.InputPos()
+	return line, p.d.InputOffset()
+}
+
+func (p *juParser) errAt(msg string) error {
+	line, off := p.pos()
+	return &ParseError{Format: FormatJUnit, Line: line, Offset: off, Msg: msg}
+}
+
+func (p *juParser) xmlErr(err error) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		return err // a limit hit by the counting reader, already positioned
+	}
+	line, off := p.pos()
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		return &ParseError{Format: FormatJUnit, Line: se.Line, Offset: off, Msg: "malformed XML: " + se.Msg}
+	}
+	return &ParseError{Format: FormatJUnit, Line: line, Offset: off, Msg: "read", Err: err}
+}
+
+// junitID builds the test id as the package documentation describes.
+func junitID(classname, name string, suites []string) string {
+	switch {
+	case classname == "" && name == "":
+		return ""
+	case classname == "":
+		if s := lastNonEmpty(suites); s != "" && !strings.Contains(name, ".") {
+			return s + "." + name
+		}
+		return name
+	case name == "" || classname == name:
+		return classname
+	}
+	return classname + "." + name
+}
+
+func lastNonEmpty(ss []string) string {
+	for i := len(ss) - 1; i >= 0; i-- {
+		if ss[i] != "" {
+			return ss[i]
+		}
+	}
+	return ""
+}
+
+func attr(t xml.StartElement, name string) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// parseSeconds reads a time attribute. Surefire once wrote "1,234.5", and a
+// bad duration is no reason to refuse a report, so it becomes zero.
+func parseSeconds(s string) time.Duration {
+	f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(s), ",", ""), 64)
+	if err != nil {
+		return 0
+	}
+	return seconds(f)
+}

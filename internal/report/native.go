@@ -1,0 +1,169 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"unicode/utf8"
+)
+
+// nativeResult is one element of the native document's "results" array.
+// Pointers tell a missing field from a zero one where that matters.
+type nativeResult struct {
+	Test            string          `json:"test"`
+	Outcome         string          `json:"outcome"`
+	DurationSeconds *float64        `json:"duration_seconds"`
+	FailureText     string          `json:"failure_text"`
+	Output          string          `json:"output"`
+	Iteration       int             `json:"iteration"`
+	Attempt         int             `json:"attempt"`
+	Seed            int64           `json:"seed"`
+	Detector        json.RawMessage `json:"detector"`
+}
+
+// parseNative reads the native JSON document (schema in the package
+// documentation), one result at a time so a large upload is never held
+// twice. Decoding is strict: unknown fields, a second document or trailing
+// garbage are errors.
+func parseNative(r io.Reader, c *collector) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	fail := func(off int64, msg string, err error) error {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			return err
+		}
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			off = se.Offset
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			off += te.Offset // relative to the value being decoded
+		}
+		return &ParseError{Format: FormatJSON, Offset: off, Msg: msg, Err: err}
+	}
+	if err := expectDelim(dec, '{'); err != nil {
+		return fail(dec.InputOffset(), "want a JSON object {\"results\": [...]}", err)
+	}
+	sawResults := false
+	for dec.More() {
+		off := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return fail(off, "malformed document", err)
+		}
+		switch key, _ := tok.(string); key {
+		case "version":
+			var v int
+			if err := dec.Decode(&v); err != nil || v != 1 {
+				return fail(off, "unsupported version (want 1)", err)
+			}
+		case "results":
+			if sawResults {
+				return fail(off, `duplicate "results"`, nil)
+			}
+			sawResults = true
+			if err := parseNativeResults(dec, c, fail); err != nil {
+				return err
+			}
+		default:
+			return fail(off, fmt.Sprintf("unknown field %q (want version, results)", key), nil)
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return fail(dec.InputOffset(), "malformed document", err)
+	}
+	if !sawResults {
+		return fail(dec.InputOffset(), `missing "results"`, nil)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fail(dec.InputOffset(), "trailing data after the document", err)
+	}
+	return nil
+}
+
+func parseNativeResults(dec *json.Decoder, c *collector, fail func(int64, string, error) error) error {
+	if err := expectDelim(dec, '['); err != nil {
+		return fail(dec.InputOffset(), `"results" must be an array`, err)
+	}
+	for i := 0; dec.More(); i++ {
+		off := dec.InputOffset()
+		if err := c.room(1, 0, off); err != nil {
+			return err
+		}
+		var nr nativeResult
+		if err := dec.Decode(&nr); err != nil {
+			return fail(off, fmt.Sprintf("results[%d]", i), err)
+		}
+		res, err := nr.result(c.opts)
+		if err != nil {
+			return fail(off, fmt.Sprintf("results[%d]: %v", i, err), nil)
+		}
+		if err := c.add(res, 0, off); err != nil {
+			return err
+		}
+	}
+	if err := expectDelim(dec, ']'); err != nil {
+		return fail(dec.InputOffset(), "malformed results array", err)
+	}
+	return nil
+}
+
+// result validates nr. Unlike the other formats, whose producers we do not
+// control, the native document is ours, so bad values are refused rather
+// than repaired.
+func (nr *nativeResult) result(opts Options) (Result, error) {
+	var r Result
+	switch {
+	case strings.TrimSpace(nr.Test) == "":
+		return r, errors.New(`"test" is required`)
+	case len(nr.Test) > MaxTestIDLen:
+		return r, fmt.Errorf(`"test" is longer than %d bytes`, MaxTestIDLen)
+	case !utf8.ValidString(nr.Test) || strings.ContainsAny(nr.Test, "\x00\n\r"):
+		return r, errors.New(`"test" must be one line of valid UTF-8`)
+	case nr.Iteration < 0 || nr.Attempt < 0:
+		return r, errors.New(`"iteration" and "attempt" must not be negative`)
+	}
+	o, err := ParseOutcome(nr.Outcome)
+	if err != nil {
+		return r, fmt.Errorf(`"outcome": %w`, err)
+	}
+	r = Result{Test: nr.Test, Outcome: o, Iteration: nr.Iteration, Attempt: nr.Attempt, Seed: nr.Seed,
+		FailureText: capString(nr.FailureText, opts.MaxFailureText), Output: capString(nr.Output, opts.MaxFailureText)}
+	if d := nr.DurationSeconds; d != nil {
+		if *d < 0 || *d > 1e9 || math.IsNaN(*d) {
+			return r, errors.New(`"duration_seconds" must be between 0 and 1e9`)
+		}
+		r.Duration = seconds(*d)
+	}
+	if det := bytes.TrimSpace(nr.Detector); len(det) > 0 && !bytes.Equal(det, []byte("null")) {
+		if det[0] != '{' {
+			return r, errors.New(`"detector" must be a JSON object`)
+		}
+		if len(det) > MaxDetectorLen {
+			return r, fmt.Errorf(`"detector" is larger than %d bytes`, MaxDetectorLen)
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, det); err != nil {
+			return r, fmt.Errorf(`"detector": %w`, err)
+		}
+		r.Detector = buf.Bytes()
+	}
+	return r, nil
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		return fmt.Errorf("found %v, want %q", tok, string(want))
+	}
+	return nil
+}
