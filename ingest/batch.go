@@ -34,6 +34,11 @@ func (a *API) Store(r *http.Request, b store.Batch, results []report.Result) (js
 		if err != nil {
 			return nil, false, fmt.Errorf("%w: result %d (%s): %v", errInvalid, i+1, res.Test, err)
 		}
+		if b.CampaignID != nil {
+			// In a campaign every result belongs to an iteration, 0 included.
+			it := int32(res.Iteration)
+			row.Iteration = &it
+		}
 		b.Results[i] = row
 	}
 	return a.store.IngestBatch(r.Context(), b, func(st store.Stored) (any, error) {

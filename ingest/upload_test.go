@@ -35,7 +35,7 @@ type env struct {
 func newEnv(t *testing.T, limits ingest.Limits) *env {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	srv := server.New(server.Config{Version: "test", AdminToken: admin, Limits: limits, Log: slog.New(slog.DiscardHandler)}, st)
+	srv := server.New(server.Config{Version: "test", AdminToken: admin, Limits: limits, Log: testLogger(t)}, st)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &env{t: t, store: st, url: ts.URL}
@@ -57,7 +57,7 @@ func (e *env) do(method, path, token, contentType string, body io.Reader, out an
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if out != nil {
+	if out != nil && resp.StatusCode != http.StatusNoContent {
 		if err := json.Unmarshal(b, out); err != nil {
 			e.t.Fatalf("%s %s: %d %s: not JSON: %v", method, path, resp.StatusCode, b, err)
 		}
@@ -279,3 +279,13 @@ func TestTokens(t *testing.T) {
 		t.Errorf("results stored: got %d, want the one accepted upload", n)
 	}
 }
+
+// testLogger sends server logs to the test log, so a failing test shows the
+// server's side of the story.
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }

@@ -45,6 +45,12 @@ CREATE TABLE campaigns (
     parallel    integer     NOT NULL DEFAULT 1 CHECK (parallel > 0),
     stop_rule   text        NOT NULL DEFAULT 'count'
                             CHECK (stop_rule IN ('count', 'first-failure', 'confident')),
+    -- For "confident": stop once the 95% upper bound (no failures) or the
+    -- interval half-width (failures) is at most this rate.
+    stop_target double precision NOT NULL DEFAULT 0.01 CHECK (stop_target > 0 AND stop_target < 1),
+    -- each_runner: every matching runner runs all iterations (compare hosts);
+    -- otherwise the iterations are split among whichever runners lease them.
+    each_runner boolean     NOT NULL DEFAULT false,
     repo        text        NOT NULL DEFAULT '',
     revision    text        NOT NULL DEFAULT '',
     state       text        NOT NULL DEFAULT 'queued'
@@ -68,7 +74,8 @@ CREATE TABLE jobs (
     iterations       integer     NOT NULL CHECK (iterations > 0),
     state            text        NOT NULL DEFAULT 'queued'
                                  CHECK (state IN ('queued', 'leased', 'done', 'cancelled', 'failed')),
-    runner_id        bigint      REFERENCES runners,
+    pinned_runner_id bigint      REFERENCES runners ON DELETE CASCADE,
+    runner_id        bigint      REFERENCES runners ON DELETE SET NULL,
     lease_expires_at timestamptz,
     attempts         integer     NOT NULL DEFAULT 0,
     last_error       text        NOT NULL DEFAULT '',
@@ -78,6 +85,7 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_queued ON jobs (id) WHERE state = 'queued';
 CREATE INDEX jobs_leased ON jobs (lease_expires_at) WHERE state = 'leased';
 CREATE INDEX jobs_campaign ON jobs (campaign_id);
+CREATE INDEX jobs_runner ON jobs (runner_id) WHERE state = 'leased';
 
 CREATE TABLE tests (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -110,8 +118,8 @@ CREATE TABLE upload_batches (
     repo       text        NOT NULL,
     revision   text        NOT NULL,
     builder    text        NOT NULL,
-    runner_id  bigint      REFERENCES runners,
-    job_id     bigint      REFERENCES jobs,
+    runner_id  bigint      REFERENCES runners ON DELETE SET NULL,
+    job_id     bigint      REFERENCES jobs ON DELETE SET NULL,
     results    integer     NOT NULL,
     response   jsonb       NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()

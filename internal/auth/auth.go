@@ -74,11 +74,24 @@ func FromContext(ctx context.Context) (store.Principal, bool) {
 // Require admits requests whose token is of one of the given kinds (admins
 // always): 401 without a valid token, 403 with a token that lacks the right.
 func (a *Authenticator) Require(kinds ...string) func(http.Handler) http.Handler {
+	return a.require(true, kinds)
+}
+
+// RequireRunner admits only runners' own tokens: the runner protocol acts on
+// behalf of one runner, which an admin token does not name.
+func (a *Authenticator) RequireRunner() func(http.Handler) http.Handler {
+	return a.require(false, []string{Runner})
+}
+
+func (a *Authenticator) require(adminToo bool, kinds []string) func(http.Handler) http.Handler {
+	if adminToo {
+		kinds = append(slices.Clip(kinds), Admin)
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, status, detail := a.identify(r)
-			if status == http.StatusOK && p.Kind != Admin && !slices.Contains(kinds, p.Kind) {
-				status, detail = http.StatusForbidden, "a "+p.Kind+" token may not do this; it needs one of: "+strings.Join(append(kinds, Admin), ", ")
+			if status == http.StatusOK && !slices.Contains(kinds, p.Kind) {
+				status, detail = http.StatusForbidden, "a "+p.Kind+" token may not do this; it needs one of: "+strings.Join(kinds, ", ")
 			}
 			if status != http.StatusOK {
 				if status == http.StatusUnauthorized {

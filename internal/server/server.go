@@ -58,7 +58,7 @@ func (s *Server) routes() http.Handler {
 	authn := auth.New(s.cfg.AdminToken, s.store, log)
 	api := ingest.New(s.store, authn, s.cfg.Limits, log)
 	pages := web.New(web.Config{Version: s.cfg.Version, Database: s.cfg.Database, Log: log}, s.store)
-	admin := authn.Require(auth.Admin)
+	admin, runner := authn.Require(auth.Admin), authn.RequireRunner()
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, newRecoverer(log), newRequestMetrics(s.metrics))
@@ -69,6 +69,21 @@ func (s *Server) routes() http.Handler {
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.With(authn.Require(auth.Upload, auth.Runner)).Post("/results", api.UploadResults)
+
+		r.With(admin).Post("/campaigns", api.CreateCampaign)
+		r.Get("/campaigns", api.ListCampaigns)
+		r.Get("/campaigns/{id}", api.GetCampaign)
+		r.With(admin).Post("/campaigns/{id}/cancel", api.CancelCampaign)
+
+		r.Get("/runners", api.ListRunners)
+		r.With(authn.Require(auth.Register)).Post("/runners/register", api.RegisterRunner)
+		r.With(runner).Post("/runners/heartbeat", api.Heartbeat)
+		r.With(admin).Post("/runners/{id}/disable", api.SetRunnerDisabled(true))
+		r.With(admin).Post("/runners/{id}/enable", api.SetRunnerDisabled(false))
+		r.With(runner).Post("/jobs/lease", api.LeaseJob)
+		r.With(runner).Post("/jobs/{id}/results", api.UploadJobResults)
+		r.With(runner).Post("/jobs/{id}/complete", api.CompleteJob)
+
 		r.With(admin).Post("/tokens", api.CreateToken)
 		r.With(admin).Get("/tokens", api.ListTokens)
 		r.With(admin).Delete("/tokens/{id}", api.RevokeToken)
@@ -102,6 +117,9 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	reaped := make(chan struct{})
+	go func() { defer close(reaped); s.reapLeases(ctx) }()
+	defer func() { <-reaped }()
 	s.cfg.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "version", s.cfg.Version)
 	select {
 	case err := <-errc:

@@ -18,8 +18,9 @@ type Batch struct {
 	Builder  string
 	RunnerID *int64 // set when a registered runner uploads
 	RunnerOS string // "" when unknown
-	JobID    *int64 // set for results of a campaign job
-	Results  []ResultRow
+	JobID      *int64 // set for results of a campaign job
+	CampaignID *int64 // likewise
+	Results    []ResultRow
 }
 
 // ResultRow is one test execution to store.
@@ -53,6 +54,9 @@ type Stored struct {
 	// Revision maps a test name to its counts on this revision and runner OS,
 	// including this batch.
 	Revision map[string]RevisionCounts
+	// Skipped counts results of campaign iterations that were already stored
+	// by an earlier attempt of the job and so were not stored again.
+	Skipped int
 }
 
 // RevisionCounts are a test's runs on one revision and runner OS.
@@ -104,6 +108,15 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 
 func writeBatch(ctx context.Context, tx pgx.Tx, b Batch) (Stored, error) {
 	st := Stored{SignatureIDs: map[string]int64{}, KnownElsewhere: map[string]bool{}, Revision: map[string]RevisionCounts{}}
+	if b.CampaignID != nil {
+		var err error
+		if b, st.Skipped, err = dropStoredIterations(ctx, tx, b); err != nil {
+			return st, err
+		}
+		if err := countCampaignRuns(ctx, tx, b); err != nil {
+			return st, err
+		}
+	}
 	if len(b.Results) == 0 {
 		return st, nil
 	}
@@ -213,7 +226,7 @@ func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[st
 	var texts [][]any
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"results"},
 		[]string{"id", "batch_id", "test_id", "outcome", "duration_us", "repo", "revision", "builder",
-			"runner_id", "runner_os", "job_id", "iteration", "signature_id", "detector", "created_at"},
+			"runner_id", "runner_os", "job_id", "campaign_id", "iteration", "signature_id", "detector", "created_at"},
 		pgx.CopyFromSlice(len(b.Results), func(i int) ([]any, error) {
 			r := b.Results[i]
 			var sig *int64
@@ -229,7 +242,7 @@ func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[st
 				det = string(r.Detector)
 			}
 			return []any{ids[i], b.ID, testIDs[r.Test], r.Outcome, r.DurationUS, b.Repo, b.Revision, b.Builder,
-				b.RunnerID, b.RunnerOS, b.JobID, r.Iteration, sig, det, now}, nil
+				b.RunnerID, b.RunnerOS, b.JobID, b.CampaignID, r.Iteration, sig, det, now}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("copy results: %w", err)
