@@ -1,0 +1,135 @@
+package stress
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/triaged/triaged/internal/report"
+)
+
+func runCommand(t *testing.T, c Command, iterations, parallel int) (Summary, []Record) {
+	t.Helper()
+	if err := c.Check(); err != nil {
+		t.Fatal(err)
+	}
+	var recs []Record
+	sum := Run(context.Background(), Options{Iterations: iterations, Parallel: parallel, OnRecord: func(r Record) { recs = append(recs, r) }}, c.Iteration(1))
+	return sum, recs
+}
+
+func TestExecFlakyExitCode(t *testing.T) {
+	t.Parallel()
+	// Fails on every third iteration.
+	c := Command{Argv: []string{"sh", "-c", `echo "run $TRIAGED_ITERATION"; [ $((TRIAGED_ITERATION % 3)) -ne 2 ]`}, Format: report.FormatAuto}
+	sum, recs := runCommand(t, c, 9, 3)
+	if sum.Runs != 9 || sum.Failures != 3 {
+		t.Fatalf("got %d/%d failed, want 3/9", sum.Failures, sum.Runs)
+	}
+	for _, r := range recs {
+		if r.Failed() != (r.Iteration%3 == 2) {
+			t.Errorf("iteration %d: failed=%v", r.Iteration, r.Failed())
+		}
+		if len(r.Results) != 1 || r.Results[0].Test != c.ID() || r.Results[0].Iteration != r.Iteration {
+			t.Errorf("iteration %d: results %+v", r.Iteration, r.Results)
+		}
+		if r.Failed() && !strings.Contains(r.Results[0].FailureText, "exit status 1") {
+			t.Errorf("failure text lacks the exit status: %q", r.Results[0].FailureText)
+		}
+	}
+}
+
+func TestExecTimeoutKillsProcessTree(t *testing.T) {
+	t.Parallel()
+	pidFile := filepath.Join(t.TempDir(), "child")
+	c := Command{Argv: []string{"sh", "-c", `sleep 300 & echo $! > ` + pidFile + `; echo started; wait`}, Timeout: 500 * time.Millisecond}
+	start := time.Now()
+	_, recs := runCommand(t, c, 1, 1)
+	if time.Since(start) > 30*time.Second {
+		t.Fatalf("took %v: the timeout did not stop the command", time.Since(start))
+	}
+	r := recs[0]
+	if r.Outcome != report.Error || !strings.Contains(r.Results[0].FailureText, "timed out") || !strings.Contains(r.Results[0].FailureText, "started") {
+		t.Errorf("got %v %q, want an error saying it timed out, with the output kept", r.Outcome, r.Results[0].FailureText)
+	}
+	b, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if pid <= 0 {
+		t.Fatal("the command did not record its child")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for running(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("grandchild %d still running after the timeout", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestExecCommandNotFound(t *testing.T) {
+	t.Parallel()
+	if err := (Command{Argv: []string{"no-such-command-xyz"}}).Check(); !errors.Is(err, ErrCommandNotFound) {
+		t.Errorf("got %v, want ErrCommandNotFound", err)
+	}
+}
+
+func TestExecParsesJUnitFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	script := `i=$TRIAGED_ITERATION; if [ $i -eq 1 ]; then f='<failure message="boom">AssertionError: boom</failure>'; fi
+echo "<testsuite><testcase classname=\"m.C\" name=\"test_a\">$f</testcase><testcase classname=\"m.C\" name=\"test_b\"/></testsuite>" > out-$i.xml
+[ $i -ne 1 ]`
+	c := Command{Argv: []string{"sh", "-c", script}, Dir: dir, JUnitPath: "out-{iteration}.xml"}
+	sum, recs := runCommand(t, c, 3, 1)
+	if sum.Failures != 1 {
+		t.Fatalf("got %d failures, want 1", sum.Failures)
+	}
+	for _, r := range recs {
+		if len(r.Results) != 2 {
+			t.Errorf("iteration %d: %d results, want the two tests (a failing test explains the exit status)", r.Iteration, len(r.Results))
+		}
+	}
+}
+
+func TestExecUnreadableOutputIsRecorded(t *testing.T) {
+	t.Parallel()
+	c := Command{Argv: []string{"sh", "-c", `echo '{"Action":"run","Test":'`}, Format: report.FormatGoTest}
+	sum, recs := runCommand(t, c, 2, 1)
+	if sum.Runs != 2 || sum.Failures != 2 || recs[0].Outcome != report.Error {
+		t.Fatalf("got %+v, want both iterations recorded as errors", sum)
+	}
+	if !strings.Contains(recs[0].Results[0].FailureText, "could not read the results") {
+		t.Errorf("failure text: %q", recs[0].Results[0].FailureText)
+	}
+}
+
+func TestHeadTailKeepsBothEnds(t *testing.T) {
+	t.Parallel()
+	h := &headTail{max: 100}
+	h.Write([]byte("HEAD"))
+	for range 1000 {
+		h.Write([]byte("xxxxxxxxxx"))
+	}
+	h.Write([]byte("TAIL"))
+	out := string(h.Bytes())
+	if !strings.HasPrefix(out, "HEAD") || !strings.HasSuffix(out, "TAIL") || !strings.Contains(out, "bytes of output cut") || len(out) > 200 {
+		t.Errorf("got %q", out)
+	}
+}
+
+// running reports whether pid is a live process (a zombie waiting for its
+// reaper does not count).
+func running(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return exec.Command("kill", "-0", strconv.Itoa(pid)).Run() == nil
+	}
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	return len(fields) > 0 && fields[0] != "Z" && fields[0] != "X"
+}
