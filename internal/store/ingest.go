@@ -12,12 +12,12 @@ import (
 
 // Batch is one upload: results from one run of one builder on one revision.
 type Batch struct {
-	ID       string
-	Repo     string
-	Revision string
-	Builder  string
-	RunnerID *int64 // set when a registered runner uploads
-	RunnerOS string // "" when unknown
+	ID         string
+	Repo       string
+	Revision   string
+	Builder    string
+	RunnerID   *int64 // set when a registered runner uploads
+	RunnerOS   string // "" when unknown
 	JobID      *int64 // set for results of a campaign job
 	CampaignID *int64 // likewise
 	Results    []ResultRow
