@@ -1,0 +1,136 @@
+package signature
+
+import "strings"
+
+// errorWords mark the lines of a log that say what went wrong.
+var errorWords = [...]string{
+	"error", "exception", "fail", "fatal", "panic", "timeout", "timed out",
+	"assert", "refused", "reset by peer", "killed", "abort", "segmentation",
+	"warning -- ", "unexpected", "not found", "denied", "deadlock", "leak",
+}
+
+// hasErrorWord reports whether t mentions a failure, ignoring case,
+// without allocating a lower-cased copy.
+func hasErrorWord(t string) bool {
+	for _, w := range errorWords {
+		if containsFold(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether t contains the lower-case ASCII word w,
+// ignoring case.
+func containsFold(t, w string) bool {
+	for i := 0; i+len(w) <= len(t); i++ {
+		if t[i]|0x20 == w[0] && strings.EqualFold(t[i:i+len(w)], w) {
+			return true
+		}
+	}
+	return false
+}
+
+// pytest handles pytest's "E   AssertionError: …" lines and its
+// "path/test_x.py:57: AssertionError" location line.
+func (k *key) pytest(lines []string) bool {
+	first := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "E   ") && strings.TrimSpace(l[1:]) != "" {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return k.pytestSummary(lines)
+	}
+	k.kind = "pytest"
+	typ, msg := excType(strings.TrimSpace(lines[first][1:]))
+	if typ != "" {
+		k.add("exception", typ+": "+msg)
+	} else {
+		k.add("exception", msg)
+	}
+	k.titleFrom(0)
+	for _, l := range lines[first+1:] {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(l, "E ") {
+			continue
+		}
+		if c := strings.Index(t, ".py:"); c > 0 && !strings.ContainsAny(t[:c], " \t") {
+			k.add("at", t)
+		}
+		break
+	}
+	return true
+}
+
+// generic keys any other text on its first error line and the line after
+// it: the first complaint is usually the cause, later ones its echoes.
+// Without any error line, the last lines of the text stand for it.
+func (k *key) generic(lines []string) {
+	k.kind = "log"
+	k.genericLines(lines, 2)
+	if len(k.lines) > 0 {
+		k.titleFrom(0)
+	}
+}
+
+func (k *key) genericLines(lines []string, n int) {
+	start := len(k.lines)
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if noiseLine(t) || !hasErrorWord(t) {
+			continue
+		}
+		k.add("error", t)
+		for _, next := range lines[i+1:] {
+			if len(k.lines)-start >= n {
+				break
+			}
+			if nt := strings.TrimSpace(next); !noiseLine(nt) {
+				k.add("", nt)
+				break
+			}
+		}
+		return
+	}
+	var tail []string
+	for i := len(lines) - 1; i >= 0 && len(tail) < n; i-- {
+		if t := strings.TrimSpace(lines[i]); !noiseLine(t) {
+			tail = append(tail, t)
+		}
+	}
+	for i := len(tail) - 1; i >= 0; i-- {
+		k.add("", tail[i])
+	}
+}
+
+// pytestSummary handles pytest's short summary line
+// "FAILED path::test - AssertionError: …", the only trace of a failure
+// when the report was run with -q or --tb=no.
+func (k *key) pytestSummary(lines []string) bool {
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if !strings.HasPrefix(t, "FAILED ") && !strings.HasPrefix(t, "ERROR ") {
+			continue
+		}
+		test, exc, ok := strings.Cut(t[strings.IndexByte(t, ' ')+1:], " - ")
+		if !ok || !strings.Contains(test, "::") {
+			continue
+		}
+		k.kind = "pytest"
+		if i := strings.LastIndex(test, "::"); i >= 0 {
+			test = test[i+2:]
+		}
+		k.add("test", test)
+		typ, msg := excType(exc)
+		if typ != "" {
+			exc = typ + ": " + msg
+		}
+		k.add("exception", exc)
+		k.titleFrom(1)
+		return true
+	}
+	return false
+}

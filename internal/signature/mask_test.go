@@ -1,0 +1,152 @@
+package signature
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// normalizeLine is the masker on one line, as the key lines use it.
+func normalizeLine(s string) string {
+	var m masker
+	return string(m.line(nil, s))
+}
+
+func TestNormalizeLine(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{
+			name: "hex addresses are renamed by first appearance",
+			in:   "<Future at 0x1dc452a8468 state=running> <Future at 0x1dc45820740> <Future at 0x1dc452a8468>",
+			want: "<Future at <A1> state=running> <Future at <A2>> <Future at <A1>>",
+		},
+		{
+			name: "repeated ports keep their structure",
+			in:   "read tcp 127.0.0.1:34022->127.0.0.1:41658: from 127.0.0.1:41658",
+			want: "read tcp <N1>:<N2>-><N1>:<N3>: from <N1>:<N3>",
+		},
+		{
+			name: "counts and pids are masked",
+			in:   "handler ran 21 times; want 20 (pid 4242)",
+			want: "handler ran <N1> times; want <N2> (pid <N3>)",
+		},
+		{
+			name: "digits inside identifiers are kept",
+			in:   "test_start_tls_server_1 sha256 x86_64 TestServerKeepAlivesEnabled_h2",
+			want: "test_start_tls_server_1 sha256 x86_64 TestServerKeepAlivesEnabled_h2",
+		},
+		{
+			name: "ISO timestamp",
+			in:   "2023-09-15T10:59:33.9141361Z panic: boom",
+			want: "<TS> panic: boom",
+		},
+		{
+			name: "logging timestamp with a space and a comma",
+			in:   "'2024-03-07 08:26:34,002 testing1 0\\n'",
+			want: "'<TS> testing1 <N1>\\n'",
+		},
+		{
+			name: "Go log timestamp",
+			in:   "2016/11/23 21:53:28 http: TLS handshake error",
+			want: "<TS> http: TLS handshake error",
+		},
+		{
+			name: "durations",
+			in:   "--- FAIL: TestX (0.59s) after 10m0s, 1.5ms and 3µs",
+			want: "--- FAIL: TestX (<DUR>) after <DUR>, <DUR> and <DUR>",
+		},
+		{
+			name: "UUID",
+			in:   "job 018e344d-9e66-48bc-a5a5-42caa8fc5016 lost",
+			want: "job <U1> lost",
+		},
+		{
+			name: "commit hash",
+			in:   "at f0749da9a535375f05a2015e8960e8ae54877349 and ea32e747",
+			want: "at <A1> and <A2>",
+		},
+		{
+			name: "POSIX path keeps the basename and drops the line",
+			in:   `File "/home/buildbot/buildarea/3.x.bolen/build/Lib/test/test_asyncio/test_sslproto.py", line 412`,
+			want: `File "test_sslproto.py", line <N1>`,
+		},
+		{
+			name: "Windows path reads like the POSIX one",
+			in:   `File "D:\buildarea\3.x.bolen-windows10\build\Lib\test\test_asyncio\test_sslproto.py", line 413`,
+			want: `File "test_sslproto.py", line <N1>`,
+		},
+		{
+			name: "Go frame location",
+			in:   "\t/opt/hostedtoolcache/go/1.20.6/x64/src/testing/testing.go:1630 +0x82e",
+			want: "testing.go +<A1>",
+		},
+		{
+			name: "Windows drive with forward slashes",
+			in:   "C:/hostedtoolcache/windows/go/1.20.7/x64/src/testing/testing.go:2241 +0x3c5",
+			want: "testing.go +<A1>",
+		},
+		{
+			name: "temporary names are masked",
+			in:   "open /tmp/tmpk2j3h4_x: no such file; read unixgram /tmp/go-nettest180765192: i/o timeout",
+			want: "open <TMP> no such file; read unixgram go-nettest-<N1> i/o timeout",
+		},
+		{
+			name: "a slash in prose is not a path",
+			in:   "dial tcp: i/o timeout in net/http read/write",
+			want: "dial tcp: i/o timeout in net/http read/write",
+		},
+		{
+			name: "escapes in a repr are not Windows paths",
+			in:   `expected "OK\n", but got "using too much memory: 39882752 bytes\n"`,
+			want: `expected "OK\n", but got "using too much memory: <N1> bytes\n"`,
+		},
+		{
+			name: "blank runs collapse and control bytes are replaced",
+			in:   "a \t\t b\x00c",
+			want: "a b?c",
+		},
+		{
+			name: "placeholders survive a second pass",
+			in:   "<N1>:<N2> <A1> <TS> <DUR> <TMP>",
+			want: "<N1>:<N2> <A1> <TS> <DUR> <TMP>",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, normalizeLine(tt.in)); diff != "" {
+				t.Errorf("normalizeLine(%q) mismatch (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}
+
+func TestNormalizeLineBounded(t *testing.T) {
+	got := normalizeLine(strings.Repeat("1 ", 10000))
+	if max := maxLine; len(got) > max {
+		t.Errorf("normalized a long line into %d bytes; want at most %d", len(got), max)
+	}
+}
+
+func TestStripPrefix(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "GitHub Actions", in: "2023-09-15T10:59:33.9141361Z   File \"x.py\"", want: "  File \"x.py\""},
+		{name: "open build service", in: "[ 6080s]   File \"x.py\"", want: "  File \"x.py\""},
+		{name: "bracketed timestamp", in: "[2020-06-04T08:02:36.153Z] Value of: x", want: "Value of: x"},
+		{name: "regrtest progress", in: "0:14:01 load avg: 2.96 [1/1/1] test_x failed", want: "test_x failed"},
+		{name: "tag then timestamp", in: "2020-08-13T15:20:37.5Z [net46 ironpython]  AssertionError: x", want: " AssertionError: x"},
+		{name: "prefix alone", in: "2023-09-15T10:59:33.9142344Z", want: ""},
+		{name: "Go signal line is content", in: "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0]", want: "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0]"},
+		{name: "plain line", in: "AssertionError: 1 != 2", want: "AssertionError: 1 != 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, stripPrefix(tt.in)); diff != "" {
+				t.Errorf("stripPrefix(%q) mismatch (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,126 @@
+package signature
+
+import "strings"
+
+// Input window. A failure text can be megabytes (a goroutine dump of a
+// hung server); what identifies the bug is near the top (the panic, the
+// first failing test) or near the bottom (the last traceback), so only
+// the head and the tail are looked at. This keeps Compute's time and
+// memory bounded whatever it is given.
+const (
+	headBytes = 32 << 10
+	tailBytes = 64 << 10
+	maxLines  = 4096
+)
+
+// window returns the lines Compute looks at, with log prefixes removed.
+func window(text string) []string {
+	if len(text) > headBytes+tailBytes {
+		head := text[:headBytes]
+		if k := strings.LastIndexByte(head, '\n'); k > 0 {
+			head = head[:k]
+		}
+		tail := text[len(text)-tailBytes:]
+		if k := strings.IndexByte(tail, '\n'); k >= 0 {
+			tail = tail[k+1:]
+		}
+		text = head + "\n" + tail
+	}
+	raw := strings.Split(text, "\n")
+	if len(raw) > maxLines {
+		// Many short lines: keep both ends here too.
+		raw = append(raw[:maxLines/2], raw[len(raw)-maxLines/2:]...)
+	}
+	for i, l := range raw {
+		raw[i] = stripPrefix(strings.TrimRight(l, " \t\r"))
+	}
+	return raw
+}
+
+// stripPrefix removes what CI systems and loggers put before each line:
+// a timestamp (GitHub Actions "2023-09-15T10:59:33.91Z ", Go's log
+// "2017/12/01 01:00:27 "), an elapsed-time tag ("[   84s] "), regrtest's
+// "0:14:01 load avg: 2.96 ". The indentation after the prefix is kept: it
+// is what tells a traceback frame from an exception line.
+func stripPrefix(l string) string {
+	for range 3 {
+		t := l
+		switch {
+		case t != "" && isDigit(t[0]):
+			n := matchTimestamp(t)
+			if n == len(t) && n > 0 {
+				return "" // a prefix on an empty line
+			}
+			if n == 0 || t[n] != ' ' {
+				return l
+			}
+			t = t[n+1:]
+			if strings.HasPrefix(t, "load avg: ") {
+				t = t[len("load avg: "):]
+				k := strings.IndexByte(t, ' ')
+				if k < 0 {
+					return ""
+				}
+				t = t[k+1:]
+			}
+		case strings.HasPrefix(t, "["):
+			// "[   84s] ", "[2020-06-04T08:02:35.227Z] ", "[net46 ironpython] ":
+			// a short bracketed tag followed by the line proper.
+			k := strings.IndexByte(t, ']')
+			if k < 2 || k > 40 || (k+1 < len(t) && (t[k+1] != ' ' || k+2 == len(t))) {
+				return l
+			}
+			inner := t[1:k]
+			if !elapsedTag(inner) && matchTimestamp(inner) != len(inner) && strings.ContainsAny(inner, "[:=") {
+				return l
+			}
+			if k+1 == len(t) {
+				return "" // the tag alone: an empty line of the log
+			}
+			t = t[k+2:]
+		default:
+			return l
+		}
+		l = t
+	}
+	return l
+}
+
+// elapsedTag reports whether s, the inside of a leading "[...]", is a
+// build-log time or progress tag ("   84s", "12/420", "1:02:03").
+func elapsedTag(s string) bool {
+	digit := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isDigit(c):
+			digit = true
+		case c == ' ' || c == '/' || c == ':' || c == '.' || c == 's':
+		default:
+			return false
+		}
+	}
+	return digit
+}
+
+// indented reports whether l starts with blank space.
+func indented(l string) bool { return l != "" && (l[0] == ' ' || l[0] == '\t') }
+
+// noiseLine reports whether a trimmed line is runner chatter that says a
+// failure happened but not which: summaries, separators, exit codes.
+func noiseLine(t string) bool {
+	if t == "" || t == "FAIL" || t == "FAILED" || t == "ok" {
+		return true
+	}
+	for _, p := range [...]string{
+		"FAIL\t", "FAIL ", "ok \t", "ok  ", "exit status", "make: ***", "make[",
+		"Ran ", "FAILED (", "----", "====", "____", "Tests result:", "== Tests result",
+		"program finished with exit code", "elapsedTime=", "Total duration:",
+		"--- FAIL:", "=== RUN", "=== CONT", "=== PAUSE", "--- PASS:", "--- SKIP:",
+		"Re-running", "Traceback (most recent call last)", "To execute this test",
+	} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
+}
