@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"migrate":   {"apply database migrations and exit", runMigrate},
 	"version":   {"print the version", runVersion},
 	"signature": {"print the failure signature of failure texts", runSignature},
+	"stress":    {"run tests many times and measure how often they fail", runStress},
 }
 
 func run(ctx context.Context, args []string, io stdio) error {

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/triaged/triaged/internal/config"
+	"github.com/triaged/triaged/internal/report"
+	"github.com/triaged/triaged/internal/stats"
+	"github.com/triaged/triaged/stress"
+)
+
+// stressCommands are the subcommands of `triaged stress`.
+var stressCommands = map[string]command{
+	"exec": {"stress an external test command", runStressExec},
+}
+
+func runStress(ctx context.Context, io stdio, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(io.err, "Usage: triaged stress run|exec [flags]")
+		fmt.Fprintln(io.err, "  run    run a built-in proactor scenario many times (see 'triaged stress run --help')")
+		fmt.Fprintln(io.err, "  exec   run an external test command many times (see 'triaged stress exec --help')")
+		if len(args) == 0 {
+			return config.Usagef("stress: say run or exec")
+		}
+		return nil
+	}
+	sub, ok := stressCommands[args[0]]
+	if !ok {
+		return config.Usagef("stress: unknown subcommand %q (want run or exec)", args[0])
+	}
+	return sub.run(ctx, io, args[1:])
+}
+
+// campaignFlags are the flags every stress subcommand shares.
+type campaignFlags struct {
+	iterations int
+	parallel   int
+	budget     time.Duration
+	stop       string
+	stopTarget float64
+	seed       int64
+	json       bool
+}
+
+func (f *campaignFlags) register(fs *flag.FlagSet, defaultIterations int) {
+	fs.IntVar(&f.iterations, "iterations", defaultIterations, "how many times to run")
+	fs.IntVar(&f.parallel, "parallel", 1, "iterations at once")
+	fs.DurationVar(&f.budget, "budget", 0, "stop starting iterations after this long (0: no limit)")
+	fs.StringVar(&f.stop, "stop", "count", "stop rule: count, first-failure, or confident (when the 95% bound is within --stop-target)")
+	fs.Float64Var(&f.stopTarget, "stop-target", 0.01, "for --stop confident: the rate the 95% bound must reach")
+	fs.Int64Var(&f.seed, "seed", 1, "seed of the first iteration; iteration i uses seed+i, so any failure can be replayed")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object with the figures instead of a summary")
+}
+
+func (f *campaignFlags) options() (stress.Options, error) {
+	switch {
+	case f.iterations < 1 || f.iterations > 10_000_000:
+		return stress.Options{}, config.Usagef("--iterations: want 1 to 10000000, got %d", f.iterations)
+	case f.parallel < 1 || f.parallel > 256:
+		return stress.Options{}, config.Usagef("--parallel: want 1 to 256, got %d", f.parallel)
+	case f.stop != "count" && f.stop != "first-failure" && f.stop != "confident":
+		return stress.Options{}, config.Usagef("--stop: want count, first-failure or confident, got %q", f.stop)
+	case f.stopTarget <= 0 || f.stopTarget >= 1:
+		return stress.Options{}, config.Usagef("--stop-target: want a rate between 0 and 1, got %v", f.stopTarget)
+	case f.budget < 0:
+		return stress.Options{}, config.Usagef("--budget: want a positive duration")
+	}
+	return stress.Options{Iterations: f.iterations, Parallel: f.parallel, Budget: f.budget,
+		Stop: stress.StopRule{Kind: f.stop, Target: f.stopTarget}}, nil
+}
+
+// rateJSON holds the figures every `stress --json` object starts with.
+type rateJSON struct {
+	Iterations     int     `json:"iterations"`
+	Failures       int     `json:"failures"`
+	ReproRate      float64 `json:"repro_rate"`
+	Low            float64 `json:"ci95_low"`
+	High           float64 `json:"ci95_high"`
+	ZeroUpper      float64 `json:"zero_failure_upper,omitempty"`
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	Stopped        string  `json:"stopped,omitempty"`
+}
+
+func newRateJSON(s stress.Summary) rateJSON {
+	r := rateJSON{Iterations: s.Runs, Failures: s.Failures, ReproRate: s.Rate.Rate, Low: s.Low, High: s.High,
+		ElapsedSeconds: s.Elapsed.Seconds(), Stopped: s.Stopped}
+	if s.Failures == 0 {
+		r.ZeroUpper = stats.ZeroFailureUpper(s.Runs)
+	}
+	return r
+}
+
+type execJSON struct {
+	Command string `json:"command"`
+	rateJSON
+	Tests stress.Tally `json:"tests"`
+}
+
+func runStressExec(ctx context.Context, io stdio, args []string) error {
+	var f campaignFlags
+	fs := config.NewFlagSet("stress exec", "triaged stress exec [--iterations N] [--parallel N] [--timeout DURATION] [--format auto|regrtest|gotest|junit=PATH] [--json] -- COMMAND [ARG…]", io.err)
+	f.register(fs, 10)
+	timeout := fs.Duration("timeout", 10*time.Minute, "per run; the whole process tree is killed after it")
+	format := fs.String("format", "auto", "how to read results: auto, regrtest, gotest, json, or junit=PATH (the file the command writes; {iteration} is replaced)")
+	if err := config.Parse(fs, args, io.getenv); err != nil {
+		return err
+	}
+	opts, err := f.options()
+	if err != nil {
+		return err
+	}
+	cmd := stress.Command{Argv: fs.Args(), Timeout: *timeout}
+	if name, path, ok := strings.Cut(*format, "="); ok && name == "junit" && path != "" {
+		cmd.JUnitPath = path
+	} else if cmd.Format, err = report.ParseFormat(*format); err != nil || cmd.Format == report.FormatJUnit {
+		return config.Usagef("--format: want auto, regrtest, gotest, json or junit=PATH, got %q", *format)
+	}
+	if *timeout <= 0 {
+		return config.Usagef("--timeout: want a positive duration")
+	}
+	if err := cmd.Check(); err != nil {
+		if errors.Is(err, stress.ErrCommandNotFound) {
+			return config.Usagef("%v (put the command after --)", err)
+		}
+		return err
+	}
+
+	tally := stress.Tally{}
+	progress := stress.NewProgress(io.err, f.iterations)
+	opts.OnRecord = func(r stress.Record) {
+		tally.Add(r)
+		if !f.json {
+			progress.Add(r.Failed())
+		}
+	}
+	sum := stress.Run(ctx, opts, cmd.Iteration(f.seed))
+	progress.Done()
+	if f.json {
+		if err := writeJSON(io.out, execJSON{Command: cmd.ID(), rateJSON: newRateJSON(sum), Tests: tally}); err != nil {
+			return err
+		}
+	} else {
+		printExecSummary(io.out, cmd, sum, tally)
+	}
+	if sum.Failures > 0 {
+		return errFailuresFound
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func printExecSummary(w io.Writer, cmd stress.Command, sum stress.Summary, tally stress.Tally) {
+	fmt.Fprintf(w, "%s\n%d runs, %d failed: %s in %v", cmd.ID(), sum.Runs, sum.Failures, stress.FormatRate(sum.Rate), sum.Elapsed.Round(time.Millisecond))
+	if sum.Stopped != "" {
+		fmt.Fprintf(w, " (stopped: %s)", sum.Stopped)
+	}
+	fmt.Fprintln(w)
+	ids := make([]string, 0, len(tally))
+	for id, t := range tally {
+		if t.Failures > 0 {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		fmt.Fprintf(w, "%d tests, none failed\n", len(tally))
+		return
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		a, b := tally[ids[i]], tally[ids[j]]
+		return a.Failures > b.Failures || a.Failures == b.Failures && ids[i] < ids[j]
+	})
+	fmt.Fprintf(w, "\n%d of %d tests failed at least once:\n", len(ids), len(tally))
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TEST\tFAILED\tRATE\tSIGNATURE")
+	for _, id := range ids {
+		t := tally[id]
+		for sig, n := range t.Signatures {
+			fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s %s (%d)\n", id, t.Failures, t.Runs, stress.FormatRate(stats.NewRate(t.Failures, t.Runs)), sig, t.Titles[sig], n)
+			id = ""
+		}
+	}
+	tw.Flush()
+}
