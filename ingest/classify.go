@@ -67,11 +67,18 @@ func classify(r store.ResultRow, st store.Stored, infra bool) string {
 
 // markDuplicate sets "duplicate": true in a stored answer.
 func markDuplicate(raw json.RawMessage) json.RawMessage {
+	return withFields(raw, map[string]any{"duplicate": true})
+}
+
+// withFields sets top-level fields of a stored JSON answer.
+func withFields(raw json.RawMessage, fields map[string]any) json.RawMessage {
 	var m map[string]any
 	if json.Unmarshal(raw, &m) != nil {
 		return raw
 	}
-	m["duplicate"] = true
+	for k, v := range fields {
+		m[k] = v
+	}
 	out, err := json.Marshal(m)
 	if err != nil {
 		return raw

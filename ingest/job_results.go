@@ -13,14 +13,10 @@ import (
 	"github.com/triaged/triaged/internal/store"
 )
 
-// JobResultsAnswer is the upload answer plus whether the runner should stop
-// the job (a stop rule ended the campaign, or it was cancelled).
-type JobResultsAnswer struct {
-	Stop bool `json:"stop"`
-}
-
 // UploadJobResults handles POST /api/v1/jobs/{id}/results?batch=ID: the
-// native JSON document of finished iterations of a job the runner holds.
+// native JSON document of finished iterations of a job the runner holds. The
+// answer is the upload answer with "stop": true when the runner should stop
+// the job (a stop rule ended the campaign, or it was cancelled).
 func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
 	id, ok := a.idParam(w, r)
@@ -76,17 +72,13 @@ func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 		a.writeIngestError(w, r, err)
 		return
 	}
-	if dup {
-		raw = markDuplicate(raw)
-	}
 	stop, err := a.applyStopRule(r, c.ID)
 	if err != nil {
 		a.log.Warn("stop rule", "campaign", c.ID, "err", err)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Triaged-Stop", strconv.FormatBool(stop))
 	w.WriteHeader(http.StatusOK)
-	w.Write(append(raw, '\n'))
+	w.Write(append(withFields(raw, map[string]any{"duplicate": dup, "stop": stop}), '\n'))
 }
 
 // applyStopRule ends the campaign when its stop rule is met and reports

@@ -57,7 +57,9 @@ func (a *API) LeaseJob(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// CompleteJob handles POST /api/v1/jobs/{id}/complete with {"error": ""}.
+// CompleteJob handles POST /api/v1/jobs/{id}/complete with {"error": "",
+// "release": false}. A release hands the job back to the queue unfinished (a
+// runner stopping cleanly), without counting as a failed attempt.
 func (a *API) CompleteJob(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
 	id, ok := a.idParam(w, r)
@@ -65,7 +67,8 @@ func (a *API) CompleteJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req struct {
-		Error string `json:"error"`
+		Error   string `json:"error"`
+		Release bool   `json:"release"`
 	}
 	if err := decodeJSON(w, r, &req, 64<<10); err != nil {
 		jsonapi.Error(w, r, a.log, decodeStatus(err), err.Error(), nil)
@@ -74,7 +77,13 @@ func (a *API) CompleteJob(w http.ResponseWriter, r *http.Request) {
 	if len(req.Error) > 4000 {
 		req.Error = req.Error[:4000]
 	}
-	state, err := a.store.CompleteJob(r.Context(), p.RunnerID, id, req.Error)
+	var state string
+	var err error
+	if req.Release {
+		err = a.store.ReleaseJob(r.Context(), p.RunnerID, id)
+	} else {
+		state, err = a.store.CompleteJob(r.Context(), p.RunnerID, id, req.Error)
+	}
 	switch {
 	case errors.Is(err, store.ErrNotHeld):
 		jsonapi.Error(w, r, a.log, http.StatusConflict, "this runner does not hold job; its lease may have expired", nil)

@@ -121,6 +121,21 @@ func (s *Store) CompleteJob(ctx context.Context, runnerID, jobID int64, errText 
 	return campaignState, nil
 }
 
+// ReleaseJob hands a job the runner holds back to the queue unfinished, as
+// a runner does when it is stopped; the attempt does not count.
+func (s *Store) ReleaseJob(ctx context.Context, runnerID, jobID int64) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE jobs SET state = 'queued', runner_id = NULL, lease_expires_at = NULL,
+		attempts = greatest(attempts - 1, 0), last_error = 'released by its runner', updated_at = now()
+		WHERE id = $1 AND runner_id = $2 AND state = 'leased'`, jobID, runnerID)
+	if err != nil {
+		return fmt.Errorf("release job %d: %w", jobID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("release job %d: %w", jobID, ErrNotHeld)
+	}
+	return nil
+}
+
 // closeCampaignIfDone ends a running campaign with no open jobs left: done,
 // or failed with the first job error.
 func closeCampaignIfDone(ctx context.Context, tx pgx.Tx, campaignID int64) (string, error) {

@@ -1,0 +1,171 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/triaged/triaged/internal/report"
+	"github.com/triaged/triaged/stress"
+)
+
+// Campaign is what a leased job says of its campaign.
+type Campaign struct {
+	ID         int64           `json:"id"`
+	Name       string          `json:"name"`
+	Kind       string          `json:"kind"`
+	Scenario   string          `json:"scenario"`
+	Proactor   string          `json:"proactor"`
+	Backend    string          `json:"backend"`
+	Params     json.RawMessage `json:"params"`
+	Command    []string        `json:"command"`
+	Format     string          `json:"format"`
+	Parallel   int             `json:"parallel"`
+	Stop       string          `json:"stop"`
+	StopTarget float64         `json:"stop_target"`
+}
+
+// Job is a leased share of a campaign.
+type Job struct {
+	ID             int64    `json:"id"`
+	FirstIteration int      `json:"first_iteration"`
+	Iterations     int      `json:"iterations"`
+	Attempt        int      `json:"attempt"`
+	Done           []int    `json:"done_iterations"`
+	Campaign       Campaign `json:"campaign"`
+}
+
+// gracePeriod is how long a stopping runner keeps uploading before it lets
+// the spool wait for its next start.
+const gracePeriod = 10 * time.Second
+
+// runJob runs a leased job to its end, or until ctx ends or the server says
+// stop. Every finished iteration is spooled first and uploaded in the
+// background. A spool that cannot be written (disk full, read-only) stops
+// the agent with that error after the job's spooled iterations are up.
+func (a *Agent) runJob(ctx context.Context, c *client, hb *heartbeat, job Job) error {
+	log := a.log.With("job", job.ID, "campaign", job.Campaign.ID)
+	log.Info("running job", "name", job.Campaign.Name, "iterations", job.Iterations, "already_done", len(job.Done), "attempt", job.Attempt)
+	iter, err := a.iteration(job.Campaign)
+	if err != nil {
+		log.Error("cannot run job", "err", err)
+		return a.finish(ctx, c, job, err.Error(), false)
+	}
+
+	jobCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	hb.watch(job.ID, cancel)
+	defer hb.watch(0, nil)
+
+	uploads := make(chan struct{}, 1)
+	var uploader sync.WaitGroup
+	uploader.Go(func() {
+		for range uploads {
+			if stop, err := a.flushJob(ctx, c, job.ID); err == nil && stop {
+				cancel(errStopped)
+			}
+		}
+	})
+	var spoolErr error
+	skip := map[int]bool{}
+	for _, i := range job.Done {
+		skip[i] = true
+	}
+	sum := stress.Run(jobCtx, stress.Options{
+		FirstIteration: job.FirstIteration, Iterations: job.Iterations, Skip: skip,
+		Parallel: job.Campaign.Parallel, Stop: stress.StopRule{Kind: job.Campaign.Stop, Target: job.Campaign.StopTarget},
+		OnRecord: func(r stress.Record) {
+			if spoolErr != nil {
+				return
+			}
+			if spoolErr = a.state.spool(job.ID, r); spoolErr != nil {
+				cancel(spoolErr)
+				return
+			}
+			a.metrics.iterations.Add(1)
+			select {
+			case uploads <- struct{}{}:
+			default: // an upload is already due; it will take this one too
+			}
+		},
+	}, iter)
+	close(uploads)
+	uploader.Wait()
+	log.Info("job ran", "runs", sum.Runs, "failures", sum.Failures, "stopped", sum.Stopped)
+
+	// Upload what is left; a stopping agent gets a grace period.
+	flushCtx := ctx
+	if ctx.Err() != nil {
+		var done context.CancelFunc
+		flushCtx, done = context.WithTimeout(context.WithoutCancel(ctx), gracePeriod)
+		defer done()
+	}
+	if _, err := a.flushJob(flushCtx, c, job.ID); err != nil {
+		log.Warn("results stay spooled for the next start", "err", err)
+	}
+	switch cause := context.Cause(jobCtx); {
+	case spoolErr != nil:
+		a.finish(flushCtx, c, job, "", true)
+		return fmt.Errorf("cannot spool results, so the runner stops rather than lose them: %w", spoolErr)
+	case ctx.Err() != nil:
+		return a.finish(flushCtx, c, job, "", true)
+	case errors.Is(cause, errStopped):
+		log.Info("job stopped by the server")
+		return nil
+	}
+	return a.finish(ctx, c, job, "", false)
+}
+
+// errStopped is the cause of a job stopped by the server (a stop rule or a
+// cancel).
+var errStopped = errors.New("stopped by the server")
+
+// finish completes the job (with an error text for a job that could not
+// run), or releases it back to the queue for another runner.
+func (a *Agent) finish(ctx context.Context, c *client, job Job, errText string, release bool) error {
+	body := map[string]any{"error": errText, "release": release}
+	b := backoff{min: 500 * time.Millisecond, max: 10 * time.Second}
+	for {
+		_, err := c.do(ctx, "POST", fmt.Sprintf("/api/v1/jobs/%d/complete", job.ID), body, nil)
+		if err == nil || !retryable(err) {
+			if err != nil {
+				a.log.Warn("complete job", "job", job.ID, "err", err)
+			}
+			return nil
+		}
+		if sleep(ctx, b.next(err)) != nil {
+			return nil // the lease will expire and the job go back to the queue
+		}
+	}
+}
+
+// iteration builds the stress iteration a campaign asks for.
+func (a *Agent) iteration(c Campaign) (stress.Iteration, error) {
+	switch c.Kind {
+	case "scenario":
+		if a.cfg.Scenario == nil {
+			return nil, errors.New("this runner cannot run built-in scenarios")
+		}
+		return a.cfg.Scenario(c)
+	case "exec":
+		cmd := stress.Command{Argv: c.Command, Timeout: 30 * time.Minute, Format: report.FormatAuto}
+		if name, path, ok := strings.Cut(c.Format, "="); ok && name == "junit" {
+			cmd.JUnitPath, cmd.Format = path, ""
+		} else if c.Format != "" {
+			f, err := report.ParseFormat(c.Format)
+			if err != nil {
+				return nil, err
+			}
+			cmd.Format = f
+		}
+		if err := cmd.Check(); err != nil {
+			return nil, fmt.Errorf("on this runner: %w", err)
+		}
+		return cmd.Iteration(c.ID * 1_000_003), nil
+	}
+	return nil, fmt.Errorf("unknown campaign kind %q", c.Kind)
+}
