@@ -1,0 +1,55 @@
+package emu_test
+
+import (
+	"context"
+	"crypto/tls"
+	"testing"
+	"time"
+
+	"github.com/triaged/triaged/proactor"
+	"github.com/triaged/triaged/proactor/emu"
+	"github.com/triaged/triaged/proactor/internal/streamtest"
+)
+
+// TestStartTLSModes runs the start_tls server check with periodic pauses:
+// Fixed must always succeed; Legacy, the positive control, must break the
+// exchange (bad record MAC or a starved peer) in at least one run, and
+// then with bytes lost to a cancelled read.
+func TestStartTLSModes(t *testing.T) {
+	t.Parallel()
+	cert, err := streamtest.TestCert()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []proactor.Mode{proactor.Fixed, proactor.Legacy} {
+		failures := 0
+		for seed := int64(1); seed <= 6; seed++ {
+			f := emu.DefaultFaults(seed)
+			dial := func(ctx context.Context, addr string) (proactor.Port, error) { return emu.Dial(ctx, addr, f) }
+			version := uint16(tls.VersionTLS13)
+			if seed%2 == 0 {
+				version = tls.VersionTLS12
+			}
+			st, err := streamtest.StartTLSServer(context.Background(), dial, streamtest.TLSOptions{
+				Config: proactor.Config{Mode: mode, ReadSize: 4096}, Version: version, Cert: cert,
+				Payload: 512 << 10, PauseEvery: 200 * time.Microsecond, Timeout: time.Second,
+			})
+			if err == nil {
+				continue
+			}
+			if mode == proactor.Fixed {
+				t.Fatalf("fixed, seed %d: %v (stats %+v)", seed, err, st)
+			}
+			failures++
+			if st.BytesLostToCancel == 0 {
+				t.Fatalf("legacy, seed %d, failed without losing bytes: %v (stats %+v)", seed, err, st)
+			}
+			t.Logf("legacy, seed %d: %v after losing %d bytes", seed, err, st.BytesLostToCancel)
+			break // one failure proves the control fires; each costs a timeout
+		}
+		if mode == proactor.Legacy && failures == 0 {
+			t.Fatal("legacy start_tls never failed: the positive control did not fire")
+		}
+		t.Logf("%s: %d start_tls failures", mode, failures)
+	}
+}
