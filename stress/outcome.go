@@ -1,0 +1,196 @@
+package stress
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/triaged/triaged/proactor"
+	"github.com/triaged/triaged/stress/detect"
+)
+
+// Outcome is what one scenario iteration found: the figures of the stream,
+// the detector's anomalies each with the transport trace that explains it,
+// and any error (a failed handshake, a timeout). It is stored as the
+// result's detector report.
+type Outcome struct {
+	Scenario       string          `json:"scenario"`
+	Proactor       string          `json:"proactor"`
+	Backend        string          `json:"backend"`
+	Seed           int64           `json:"seed"`
+	TLS            string          `json:"tls,omitempty"`
+	BytesSent      int64           `json:"bytes_sent"`
+	BytesDelivered int64           `json:"bytes_delivered"`
+	BytesLost      int64           `json:"bytes_lost"`
+	Duplicates     int64           `json:"duplicates"`
+	Reordered      int64           `json:"reordered"`
+	Corrupt        int64           `json:"corrupt"`
+	Stalls         int64           `json:"stalls"`
+	PrematureEOFs  int64           `json:"premature_eofs"`
+	Error          string          `json:"error,omitempty"`
+	Anomalies      []Finding       `json:"anomalies"`
+	Transport      *proactor.Stats `json:"transport,omitempty"`
+
+	mu        sync.Mutex
+	streams   []watched
+	transport *proactor.Transport
+}
+
+// Finding is one anomaly, explained.
+type Finding struct {
+	Kind string `json:"kind"`
+	// Phase says when, in words a signature can key on, e.g. "after
+	// pause_reading during start_tls".
+	Phase       string `json:"phase"`
+	StreamPhase string `json:"stream_phase,omitempty"`
+	// Direction is "to-proactor" for bytes the transport under test
+	// received, "from-proactor" for bytes it sent.
+	Direction string   `json:"direction"`
+	Offset    int64    `json:"offset"`
+	Length    int64    `json:"length"`
+	Position  int64    `json:"position"`
+	Detail    string   `json:"detail,omitempty"`
+	Trace     []string `json:"trace,omitempty"`
+}
+
+// watched is a detector receiver and which side of the transport it checks.
+type watched struct {
+	r         *detect.Receiver
+	direction string
+}
+
+func newOutcome(c ScenarioConfig, seed int64) *Outcome {
+	return &Outcome{Scenario: c.Name, Proactor: c.Mode.String(), Backend: c.Backend, Seed: seed, Anomalies: []Finding{}}
+}
+
+func (o *Outcome) watch(r *detect.Receiver, direction string) {
+	if r == nil {
+		return
+	}
+	o.mu.Lock()
+	o.streams = append(o.streams, watched{r, direction})
+	o.mu.Unlock()
+}
+
+func (o *Outcome) setTransport(t *proactor.Transport) {
+	o.mu.Lock()
+	o.transport = t
+	o.mu.Unlock()
+}
+
+func (o *Outcome) sent(n int64) {
+	o.mu.Lock()
+	o.BytesSent += n
+	o.mu.Unlock()
+}
+
+func (o *Outcome) fail(format string, args ...any) {
+	o.mu.Lock()
+	if o.Error == "" {
+		o.Error = fmt.Sprintf(format, args...)
+	}
+	o.mu.Unlock()
+}
+
+func (o *Outcome) failed() bool { return o.Error != "" || len(o.Anomalies) > 0 }
+
+// finish gathers the detectors' reports and explains each anomaly the
+// transport under test received with its trace; losses the detectors could
+// not see (inside TLS records) are reported from the trace's discards.
+func (o *Outcome) finish() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var tr *proactor.Trace
+	if o.transport != nil {
+		st := o.transport.Stats()
+		o.Transport, tr = &st, o.transport.Trace()
+	}
+	explained := map[uint64]bool{}
+	for _, w := range o.streams {
+		rep := w.r.Report()
+		o.BytesDelivered += rep.BytesReceived
+		o.BytesLost += rep.BytesLost
+		o.Duplicates += rep.BytesDuplicate
+		o.Reordered += rep.BytesReordered
+		o.Corrupt += rep.BytesCorrupt
+		o.Stalls += int64(rep.Counts[detect.KindStall])
+		o.PrematureEOFs += int64(rep.Counts[detect.KindPrematureEOF])
+		for _, a := range rep.Anomalies {
+			f := Finding{Kind: string(a.Kind), StreamPhase: a.Phase, Direction: w.direction, Offset: a.Offset,
+				Length: a.Length, Position: a.Position, Detail: a.Detail, Phase: "during " + a.Phase}
+			if a.State != "" {
+				f.Detail = strings.TrimSpace(f.Detail + " transport: " + a.State)
+			}
+			if tr != nil && w.direction == "to-proactor" && a.Kind == detect.KindLostBytes {
+				for _, ev := range tr.DiscardsOverlapping(a.Position, a.Position+a.Length) {
+					explained[ev.Seq] = true
+					f.Phase = discardPhase(ev)
+				}
+				for _, ev := range tr.Explain(a.Position) {
+					f.Trace = append(f.Trace, ev.String())
+				}
+			}
+			o.Anomalies = append(o.Anomalies, f)
+		}
+	}
+	if tr == nil {
+		return
+	}
+	discards, _ := tr.Discards()
+	for _, ev := range discards {
+		if explained[ev.Seq] || ev.N == 0 {
+			continue
+		}
+		if o.BytesLost == 0 && o.Transport != nil {
+			o.BytesLost = o.Transport.BytesLostToCancel
+		}
+		f := Finding{Kind: string(detect.KindLostBytes), Phase: discardPhase(ev), StreamPhase: ev.Phase, Direction: "to-proactor",
+			Offset: ev.Off, Length: int64(ev.N), Position: ev.Off,
+			Detail: fmt.Sprintf("the transport discarded a completed read of %d bytes (%s); the detector could not see them inside the TLS stream", ev.N, ev.Detail)}
+		for _, e := range tr.Explain(ev.Off) {
+			f.Trace = append(f.Trace, e.String())
+		}
+		o.Anomalies = append(o.Anomalies, f)
+	}
+}
+
+// discardPhase describes when a discarded read was lost, in the words the
+// failure signature keys on.
+func discardPhase(ev proactor.Event) string {
+	s := "after pause_reading"
+	if ev.Detail != "" && ev.Detail != "cancelled" {
+		s = "on " + ev.Detail
+	}
+	switch ev.Phase {
+	case "upgrade", "tls":
+		return s + " during start_tls"
+	case "":
+		return s
+	}
+	return s + " during " + ev.Phase
+}
+
+// failureText is the readable account stored as the failure text.
+func (o *Outcome) failureText() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (proactor %s, backend %s, seed %d", o.Scenario, o.Proactor, o.Backend, o.Seed)
+	if o.TLS != "" {
+		fmt.Fprintf(&b, ", %s", o.TLS)
+	}
+	b.WriteString(")\n")
+	if o.Error != "" {
+		fmt.Fprintf(&b, "error: %s\n", o.Error)
+	}
+	for i, f := range o.Anomalies {
+		if i == 10 {
+			fmt.Fprintf(&b, "… %d more anomalies\n", len(o.Anomalies)-i)
+			break
+		}
+		fmt.Fprintf(&b, "%s %s: %d bytes at stream offset %d (received position %d), %s; %s\n",
+			f.Kind, f.Direction, f.Length, f.Offset, f.Position, f.Phase, f.Detail)
+		for _, t := range f.Trace {
+			fmt.Fprintf(&b, "    %s\n", t)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,137 @@
+package stress
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/triaged/triaged/internal/report"
+	"github.com/triaged/triaged/proactor"
+	"github.com/triaged/triaged/stress/detect"
+)
+
+// Scenario names the built-in scenarios.
+var Scenarios = []string{"echo-pause", "starttls-server", "starttls-client"}
+
+// Scenario bounds, shared with the campaign API: beyond them an iteration is
+// a typo rather than a plan.
+const (
+	MaxPackets    = 1_000_000
+	MaxPacketSize = 4 << 20
+	MaxStreamSize = 4 << 30
+)
+
+// ScenarioConfig configures a built-in scenario. Zero fields take the
+// scenario's defaults (see Normalize).
+type ScenarioConfig struct {
+	Name    string
+	Mode    proactor.Mode
+	Backend string // "emu" or "iocp"; default: iocp on Windows, emu elsewhere
+	// Packets and PacketSize shape each direction's stream: echo-pause sends
+	// Packets×PacketSize bytes each way; the start_tls scenarios send
+	// Packets×PacketSize before and after the upgrade (default 100 KiB).
+	Packets    int
+	PacketSize int
+	// PauseEvery is the period of pause/resume cycles; Pauses says where they
+	// are injected besides the upgrade: "periodic" or "random" (seeded).
+	PauseEvery time.Duration
+	Pauses     string
+	Seed       int64
+	Timeout    time.Duration // per iteration
+	// NoDetector turns the data-loss detector off (counting bytes only), to
+	// measure what it costs.
+	NoDetector bool
+}
+
+// Normalize fills defaults and checks the configuration.
+func (c ScenarioConfig) Normalize() (ScenarioConfig, error) {
+	if !slices.Contains(Scenarios, c.Name) {
+		return c, fmt.Errorf("unknown scenario %q: want one of %v", c.Name, Scenarios)
+	}
+	if c.Backend == "" {
+		c.Backend = DefaultBackend
+	}
+	if c.Backend != "emu" && c.Backend != "iocp" {
+		return c, fmt.Errorf("unknown backend %q: want emu or iocp", c.Backend)
+	}
+	if c.Backend == "iocp" && !iocpSupported {
+		return c, errors.New("the iocp backend needs Windows; use --backend emu here")
+	}
+	if c.Packets == 0 {
+		c.Packets = map[string]int{"echo-pause": 2000, "starttls-server": 100, "starttls-client": 100}[c.Name]
+	}
+	if c.PacketSize == 0 {
+		c.PacketSize = map[string]int{"echo-pause": 16 << 10, "starttls-server": 1 << 10, "starttls-client": 1 << 10}[c.Name]
+	}
+	if c.PauseEvery == 0 {
+		c.PauseEvery = 100 * time.Millisecond
+	}
+	if c.Pauses == "" {
+		c.Pauses = "periodic"
+	}
+	switch {
+	case c.Packets < 1 || c.Packets > MaxPackets:
+		return c, fmt.Errorf("packets: want 1 to %d, got %d", MaxPackets, c.Packets)
+	case c.PacketSize < 64 || c.PacketSize > MaxPacketSize:
+		return c, fmt.Errorf("packet size: want 64 to %d bytes, got %d", MaxPacketSize, c.PacketSize)
+	case int64(c.Packets)*int64(c.PacketSize) > MaxStreamSize:
+		return c, fmt.Errorf("%d packets of %d bytes exceed %d bytes a stream", c.Packets, c.PacketSize, int64(MaxStreamSize))
+	case c.PauseEvery < time.Millisecond || c.PauseEvery > time.Minute:
+		return c, fmt.Errorf("pause every: want 1ms to 1m, got %v", c.PauseEvery)
+	case c.Pauses != "periodic" && c.Pauses != "random":
+		return c, fmt.Errorf("pauses: want periodic or random, got %q", c.Pauses)
+	}
+	if _, err := detect.NewGenerator(0, 1, int64(c.Packets)*int64(c.PacketSize), frameSize); err != nil {
+		return c, fmt.Errorf("stream of %d×%d bytes: %w", c.Packets, c.PacketSize, err)
+	}
+	if c.Timeout == 0 {
+		// Generous for the stream size: a healthy run is far faster, and a
+		// timeout is itself the bug's symptom (the peer starved).
+		c.Timeout = 20*time.Second + time.Duration(int64(c.Packets)*int64(c.PacketSize)/(4<<20))*time.Second
+	}
+	return c, nil
+}
+
+// TestID names the scenario as a test in results: the mode is part of it,
+// since the legacy control and the fixed transport are different subjects.
+func (c ScenarioConfig) TestID() string { return "proactor." + c.Name + "." + c.Mode.String() }
+
+// Iteration returns the campaign iteration that runs the scenario once with
+// seed Seed+i. c must be normalized.
+func (c ScenarioConfig) Iteration() Iteration {
+	return func(ctx context.Context, i int) Record {
+		seed := c.Seed + int64(i)
+		start := time.Now()
+		out := c.run(ctx, i, seed)
+		rec := Record{Iteration: i, Seed: seed, Duration: time.Since(start), Outcome: report.Pass}
+		res := report.Result{Test: c.TestID(), Outcome: report.Pass, Duration: rec.Duration, Iteration: i, Seed: seed}
+		if out.failed() {
+			rec.Outcome, res.Outcome = report.Fail, report.Fail
+			res.FailureText = out.failureText()
+		}
+		det, _ := json.Marshal(out)
+		rec.Detector, res.Detector = det, det
+		rec.Results = []report.Result{res}
+		return rec
+	}
+}
+
+// run dispatches to the scenario.
+func (c ScenarioConfig) run(ctx context.Context, i int, seed int64) *Outcome {
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	o := newOutcome(c, seed)
+	switch c.Name {
+	case "echo-pause":
+		runEcho(ctx, c, seed, o)
+	case "starttls-server":
+		runStartTLS(ctx, c, seed, tlsVersion(i), true, o)
+	case "starttls-client":
+		runStartTLS(ctx, c, seed, tlsVersion(i), false, o)
+	}
+	o.finish()
+	return o
+}

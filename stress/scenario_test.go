@@ -1,0 +1,117 @@
+package stress
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/triaged/triaged/proactor"
+)
+
+func scenario(t *testing.T, name string, mode proactor.Mode, packets, size int) ScenarioConfig {
+	t.Helper()
+	c, err := ScenarioConfig{Name: name, Mode: mode, Packets: packets, PacketSize: size, PauseEvery: 5 * time.Millisecond, Seed: 1}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func runScenario(t *testing.T, c ScenarioConfig, iterations int) (Summary, []Record) {
+	t.Helper()
+	var recs []Record
+	sum := Run(context.Background(), Options{Iterations: iterations, OnRecord: func(r Record) { recs = append(recs, r) }}, c.Iteration())
+	return sum, recs
+}
+
+func TestScenariosFixedNeverLose(t *testing.T) {
+	t.Parallel()
+	for _, name := range Scenarios {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := scenario(t, name, proactor.Fixed, 200, 4096)
+			sum, recs := runScenario(t, c, 6)
+			if sum.Failures != 0 {
+				var o Outcome
+				for _, r := range recs {
+					if r.Failed() {
+						json.Unmarshal(r.Detector, &o)
+						t.Fatalf("fixed %s failed at iteration %d:\n%s", name, r.Iteration, r.Results[0].FailureText)
+					}
+				}
+			}
+			for _, r := range recs {
+				var o Outcome
+				if err := json.Unmarshal(r.Detector, &o); err != nil {
+					t.Fatal(err)
+				}
+				if o.BytesDelivered == 0 || o.BytesSent == 0 || o.Transport == nil {
+					t.Errorf("iteration %d: nothing measured: %+v", r.Iteration, o)
+				}
+				if err := o.Transport.Check(); err != nil {
+					t.Errorf("iteration %d: transport invariants: %v", r.Iteration, err)
+				}
+			}
+		})
+	}
+}
+
+func TestEchoLegacyLosesAndIsExplained(t *testing.T) {
+	t.Parallel()
+	c := scenario(t, "echo-pause", proactor.Legacy, 400, 8192)
+	sum, recs := runScenario(t, c, 5)
+	if sum.Failures == 0 {
+		t.Fatal("legacy echo-pause never lost a byte: the positive control is broken")
+	}
+	for _, r := range recs {
+		if !r.Failed() {
+			continue
+		}
+		var o Outcome
+		json.Unmarshal(r.Detector, &o)
+		if o.BytesLost <= 0 || len(o.Anomalies) == 0 {
+			t.Fatalf("failed iteration without lost bytes: %+v", o)
+		}
+		a := o.Anomalies[0]
+		if a.Kind != "lost-bytes" || !strings.Contains(a.Phase, "pause_reading") || len(a.Trace) == 0 {
+			t.Errorf("anomaly not explained by the trace: %+v", a)
+		}
+		// The loss is exactly the completed reads the transport discarded.
+		if o.BytesLost != o.Transport.BytesLostToCancel {
+			t.Errorf("detector lost %d bytes, transport discarded %d after cancels", o.BytesLost, o.Transport.BytesLostToCancel)
+		}
+	}
+}
+
+func TestStartTLSLegacyFails(t *testing.T) {
+	t.Parallel()
+	c := scenario(t, "starttls-server", proactor.Legacy, 100, 1024)
+	c.Timeout = 5 * time.Second
+	sum, recs := runScenario(t, c, 4)
+	if sum.Failures == 0 {
+		t.Fatal("legacy starttls-server never failed")
+	}
+	for _, r := range recs {
+		if r.Failed() && !strings.Contains(r.Results[0].FailureText, "lost-bytes") {
+			t.Errorf("failure not explained at the byte level:\n%s", r.Results[0].FailureText)
+		}
+	}
+}
+
+func TestScenarioConfigRefusals(t *testing.T) {
+	t.Parallel()
+	for _, c := range []ScenarioConfig{
+		{Name: "nope"},
+		{Name: "echo-pause", Packets: -1},
+		{Name: "echo-pause", PacketSize: 10},
+		{Name: "echo-pause", Packets: MaxPackets, PacketSize: MaxPacketSize},
+		{Name: "echo-pause", Backend: "kqueue"},
+		{Name: "echo-pause", PauseEvery: time.Hour},
+	} {
+		if _, err := c.Normalize(); err == nil {
+			t.Errorf("%+v: accepted", c)
+		}
+	}
+}
