@@ -164,7 +164,7 @@ func discardPhase(ev proactor.Event) string {
 	switch ev.Phase {
 	case "upgrade", "tls":
 		return s + " during start_tls"
-	case "":
+	case "", "plaintext":
 		return s
 	}
 	return s + " during " + ev.Phase

@@ -90,7 +90,7 @@ func (c ScenarioConfig) Normalize() (ScenarioConfig, error) {
 	if c.Timeout == 0 {
 		// Generous for the stream size: a healthy run is far faster, and a
 		// timeout is itself the bug's symptom (the peer starved).
-		c.Timeout = 20*time.Second + time.Duration(int64(c.Packets)*int64(c.PacketSize)/(4<<20))*time.Second
+		c.Timeout = 5*time.Second + time.Duration(int64(c.Packets)*int64(c.PacketSize)/(4<<20))*time.Second
 	}
 	return c, nil
 }
