@@ -17,9 +17,13 @@ const iocpSupported = iocp.Supported
 
 // dialPort connects the side under test. The emu backend carries the
 // default fault hooks, seeded per iteration so a failure replays.
-func dialPort(ctx context.Context, backend, addr string, seed int64) (proactor.Port, error) {
-	if backend == "iocp" {
+func dialPort(ctx context.Context, c ScenarioConfig, addr string, seed int64) (proactor.Port, error) {
+	if c.Backend == "iocp" {
 		return iocp.DialPort(ctx, addr)
 	}
-	return emu.Dial(ctx, addr, emu.DefaultFaults(seed))
+	faults := emu.DefaultFaults(seed)
+	if c.NoFaults {
+		faults = emu.Faults{}
+	}
+	return emu.Dial(ctx, addr, faults)
 }

@@ -44,6 +44,9 @@ type ScenarioConfig struct {
 	// NoDetector turns the data-loss detector off (counting bytes only), to
 	// measure what it costs.
 	NoDetector bool
+	// NoFaults turns the emu backend's fault hooks off, leaving only real
+	// timing: for measuring the transport rather than reproducing races.
+	NoFaults bool
 }
 
 // Normalize fills defaults and checks the configuration.

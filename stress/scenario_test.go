@@ -48,7 +48,7 @@ func TestScenariosFixedNeverLose(t *testing.T) {
 					t.Fatal(err)
 				}
 				if o.BytesDelivered == 0 || o.BytesSent == 0 || o.Transport == nil {
-					t.Errorf("iteration %d: nothing measured: %+v", r.Iteration, o)
+					t.Errorf("iteration %d: nothing measured: %+v", r.Iteration, &o)
 				}
 				if err := o.Transport.Check(); err != nil {
 					t.Errorf("iteration %d: transport invariants: %v", r.Iteration, err)
@@ -72,7 +72,7 @@ func TestEchoLegacyLosesAndIsExplained(t *testing.T) {
 		var o Outcome
 		json.Unmarshal(r.Detector, &o)
 		if o.BytesLost <= 0 || len(o.Anomalies) == 0 {
-			t.Fatalf("failed iteration without lost bytes: %+v", o)
+			t.Fatalf("failed iteration without lost bytes: %+v", &o)
 		}
 		a := o.Anomalies[0]
 		if a.Kind != "lost-bytes" || !strings.Contains(a.Phase, "pause_reading") || len(a.Trace) == 0 {

@@ -30,7 +30,7 @@ type side struct {
 // openSide dials addr with the backend and wraps the port in a transport on
 // a fresh loop. The caller closes it.
 func openSide(ctx context.Context, c ScenarioConfig, addr string, seed int64, proto proactor.Protocol) (*side, error) {
-	port, err := dialPort(ctx, c.Backend, addr, seed)
+	port, err := dialPort(ctx, c, addr, seed)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
