@@ -109,7 +109,9 @@ func (o *Outcome) finish() {
 	for _, w := range o.streams {
 		rep := w.r.Report()
 		o.BytesDelivered += rep.BytesReceived
-		o.BytesLost += rep.BytesLost
+		// Bytes missing at EOF were lost too: the tail of the stream, with
+		// no later frame to show the gap.
+		o.BytesLost += rep.BytesLost + rep.BytesMissingAtEOF
 		o.Duplicates += rep.BytesDuplicate
 		o.Reordered += rep.BytesReordered
 		o.Corrupt += rep.BytesCorrupt
@@ -121,12 +123,14 @@ func (o *Outcome) finish() {
 			if a.State != "" {
 				f.Detail = strings.TrimSpace(f.Detail + " transport: " + a.State)
 			}
-			if tr != nil && w.direction == "to-proactor" && a.Kind == detect.KindLostBytes {
-				for _, ev := range tr.DiscardsOverlapping(a.Position, a.Position+a.Length) {
+			if tr != nil && w.direction == "to-proactor" && (a.Kind == detect.KindLostBytes || a.Kind == detect.KindPrematureEOF) {
+				// The trace counts every byte the port read, delivered or
+				// not, so its offsets are the sender's stream offsets.
+				for _, ev := range tr.DiscardsOverlapping(a.Offset, a.Offset+a.Length) {
 					explained[ev.Seq] = true
 					f.Phase = discardPhase(ev)
 				}
-				for _, ev := range tr.Explain(a.Position) {
+				for _, ev := range tr.Explain(a.Offset) {
 					f.Trace = append(f.Trace, ev.String())
 				}
 			}

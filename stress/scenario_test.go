@@ -75,12 +75,18 @@ func TestEchoLegacyLosesAndIsExplained(t *testing.T) {
 			t.Fatalf("failed iteration without lost bytes: %+v", &o)
 		}
 		a := o.Anomalies[0]
-		if a.Kind != "lost-bytes" || !strings.Contains(a.Phase, "pause_reading") || len(a.Trace) == 0 {
+		if (a.Kind != "lost-bytes" && a.Kind != "premature-eof") || !strings.Contains(a.Phase, "pause_reading") || len(a.Trace) == 0 {
 			t.Errorf("anomaly not explained by the trace: %+v", a)
+		}
+		// Every loss is explained by a discard of the same stream range.
+		for _, a := range o.Anomalies {
+			if !strings.Contains(a.Phase, "pause_reading") {
+				t.Errorf("iteration %d: %s at %d not matched to a discarded read", r.Iteration, a.Kind, a.Offset)
+			}
 		}
 		// The loss is exactly the completed reads the transport discarded.
 		if o.BytesLost != o.Transport.BytesLostToCancel {
-			t.Errorf("detector lost %d bytes, transport discarded %d after cancels", o.BytesLost, o.Transport.BytesLostToCancel)
+			t.Errorf("detector lost %d bytes (corrupt %d, dup %d, reordered %d), transport discarded %d after cancels; anomalies %+v", o.BytesLost, o.Corrupt, o.Duplicates, o.Reordered, o.Transport.BytesLostToCancel, o.Anomalies)
 		}
 	}
 }
@@ -88,8 +94,10 @@ func TestEchoLegacyLosesAndIsExplained(t *testing.T) {
 func TestStartTLSLegacyFails(t *testing.T) {
 	t.Parallel()
 	c := scenario(t, "starttls-server", proactor.Legacy, 100, 1024)
-	c.Timeout = 5 * time.Second
-	sum, recs := runScenario(t, c, 4)
+	c.Timeout = 2 * time.Second
+	var recs []Record
+	sum := Run(context.Background(), Options{Iterations: 60, Stop: StopRule{Kind: "first-failure"},
+		OnRecord: func(r Record) { recs = append(recs, r) }}, c.Iteration())
 	if sum.Failures == 0 {
 		t.Fatal("legacy starttls-server never failed")
 	}
