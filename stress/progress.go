@@ -22,11 +22,20 @@ type Progress struct {
 	failures int
 	start    time.Time
 	last     time.Time
+	unit     string // set for plain counting: no failures or rates
 }
 
 // NewProgress returns a progress display for total iterations on w.
 func NewProgress(w io.Writer, total int) *Progress {
 	return &Progress{w: w, tty: isTerminal(w), total: total, start: time.Now()}
+}
+
+// NewCounter returns a progress display that only counts total units of
+// work (e.g. "results"), for long jobs that are not campaigns.
+func NewCounter(w io.Writer, total int, unit string) *Progress {
+	p := NewProgress(w, total)
+	p.unit = unit
+	return p
 }
 
 // Add counts a finished iteration and redraws when due.
@@ -58,9 +67,11 @@ func (p *Progress) Done() {
 }
 
 func (p *Progress) draw() {
-	r := stats.NewRate(p.failures, p.runs)
-	line := fmt.Sprintf("%d/%d runs · %d failed · %s · %s", p.runs, p.total, p.failures, FormatRate(r),
-		time.Since(p.start).Round(time.Second))
+	line := fmt.Sprintf("%d/%d runs · %d failed · %s · %s", p.runs, p.total, p.failures,
+		FormatRate(stats.NewRate(p.failures, p.runs)), time.Since(p.start).Round(time.Second))
+	if p.unit != "" {
+		line = fmt.Sprintf("%d/%d %s · %s", p.runs, p.total, p.unit, time.Since(p.start).Round(time.Second))
+	}
 	if !p.tty {
 		fmt.Fprintln(p.w, line)
 		return
