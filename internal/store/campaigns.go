@@ -64,50 +64,62 @@ func scanCampaign(row pgx.CollectableRow) (Campaign, error) {
 // otherwise once, for any matching runner to lease.
 func (s *Store) CreateCampaign(ctx context.Context, spec CampaignSpec, jobSize int) (Campaign, error) {
 	var c Campaign
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		params := spec.Params
-		if len(params) == 0 {
-			params = json.RawMessage(`{}`)
-		}
-		rows, _ := tx.Query(ctx, `
-			INSERT INTO campaigns (name, kind, scenario, proactor, backend, params, command, format, labels,
-				iterations, parallel, stop_rule, stop_target, each_runner, repo, revision)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-			RETURNING `+campaignColumns,
-			spec.Name, spec.Kind, spec.Scenario, spec.Proactor, spec.Backend, params, spec.Command, spec.Format,
-			spec.Labels, spec.Iterations, spec.Parallel, spec.Stop, spec.StopTarget, spec.EachRunner, spec.Repo, spec.Revision)
-		var err error
-		if c, err = pgx.CollectExactlyOneRow(rows, scanCampaign); err != nil {
-			return err
-		}
-		targets := []*int64{nil}
-		if spec.EachRunner {
-			rows, _ := tx.Query(ctx, `SELECT id FROM runners WHERE NOT disabled AND labels @> $1 ORDER BY id`, spec.Labels)
-			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-			if err != nil {
-				return err
-			}
-			if len(ids) == 0 {
-				return ErrNoRunners
-			}
-			targets = targets[:0]
-			for _, id := range ids {
-				targets = append(targets, &id)
-			}
-		}
-		batch := &pgx.Batch{}
-		for _, runner := range targets {
-			for first := 0; first < spec.Iterations; first += jobSize {
-				batch.Queue(`INSERT INTO jobs (campaign_id, first_iteration, iterations, pinned_runner_id) VALUES ($1, $2, $3, $4)`,
-					c.ID, first, min(jobSize, spec.Iterations-first), runner)
-			}
-		}
-		return tx.SendBatch(ctx, batch).Close()
+	err := s.InTx(ctx, func(tx pgx.Tx) (err error) {
+		c, err = s.createCampaign(ctx, tx, spec, jobSize)
+		return err
 	})
 	if err != nil {
 		return Campaign{}, fmt.Errorf("create campaign: %w", translate(err))
 	}
 	return c, nil
+}
+
+// createCampaign is CreateCampaign in the caller's transaction. With a
+// repo and revision it also records the commit's status, which may say
+// "pending" while the campaign runs.
+func (s *Store) createCampaign(ctx context.Context, tx pgx.Tx, spec CampaignSpec, jobSize int) (Campaign, error) {
+	var c Campaign
+	params := spec.Params
+	if len(params) == 0 {
+		params = json.RawMessage(`{}`)
+	}
+	rows, _ := tx.Query(ctx, `
+		INSERT INTO campaigns (name, kind, scenario, proactor, backend, params, command, format, labels,
+			iterations, parallel, stop_rule, stop_target, each_runner, repo, revision)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+		RETURNING `+campaignColumns,
+		spec.Name, spec.Kind, spec.Scenario, spec.Proactor, spec.Backend, params, spec.Command, spec.Format,
+		spec.Labels, spec.Iterations, spec.Parallel, spec.Stop, spec.StopTarget, spec.EachRunner, spec.Repo, spec.Revision)
+	var err error
+	if c, err = pgx.CollectExactlyOneRow(rows, scanCampaign); err != nil {
+		return c, err
+	}
+	targets := []*int64{nil}
+	if spec.EachRunner {
+		rows, _ := tx.Query(ctx, `SELECT id FROM runners WHERE NOT disabled AND labels @> $1 ORDER BY id`, spec.Labels)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return c, err
+		}
+		if len(ids) == 0 {
+			return c, ErrNoRunners
+		}
+		targets = targets[:0]
+		for _, id := range ids {
+			targets = append(targets, &id)
+		}
+	}
+	batch := &pgx.Batch{}
+	for _, runner := range targets {
+		for first := 0; first < spec.Iterations; first += jobSize {
+			batch.Queue(`INSERT INTO jobs (campaign_id, first_iteration, iterations, pinned_runner_id) VALUES ($1, $2, $3, $4)`,
+				c.ID, first, min(jobSize, spec.Iterations-first), runner)
+		}
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return c, err
+	}
+	return c, s.enqueueCampaignStart(ctx, tx, c)
 }
 
 // CampaignByID returns one campaign.
@@ -145,7 +157,10 @@ func (s *Store) FinishCampaign(ctx context.Context, id int64, state, reason stri
 		open = true
 		_, err = tx.Exec(ctx, `UPDATE jobs SET state = 'cancelled', updated_at = now()
 			WHERE campaign_id = $1 AND state IN ('queued', 'leased')`, id)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.enqueueCampaignEnd(ctx, tx, id)
 	})
 	if err != nil {
 		return false, fmt.Errorf("finish campaign %d: %w", id, err)

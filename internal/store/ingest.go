@@ -97,8 +97,11 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 		if answer, err = json.Marshal(v); err != nil {
 			return fmt.Errorf("encode answer: %w", err)
 		}
-		_, err = tx.Exec(ctx, `UPDATE upload_batches SET response = $2 WHERE id = $1`, b.ID, answer)
-		return err
+		if _, err = tx.Exec(ctx, `UPDATE upload_batches SET response = $2 WHERE id = $1`, b.ID, answer); err != nil {
+			return err
+		}
+		// After the answer is stored: the status reads its infra verdict.
+		return s.enqueueRevisionStatus(ctx, tx, b)
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("ingest batch %q: %w", b.ID, translate(err))
@@ -179,76 +182,93 @@ func upsertSignatures(ctx context.Context, tx pgx.Tx, b Batch, st *Stored) error
 		algs[i], titles[i], norms[i] = int32(bySig[h].Algorithm), bySig[h].Title, bySig[h].Normalized
 	}
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO signatures (algorithm, hash, title, normalized)
-		SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])
-		ON CONFLICT (algorithm, hash) DO NOTHING`, algs, hashes, titles, norms); err != nil {
+		INSERT INTO signatures (algorithm, hash, title, normalized, first_repo, first_revision)
+		SELECT a, h, t, n, $5, $6 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS u(a, h, t, n)
+		ON CONFLICT (algorithm, hash) DO NOTHING`, algs, hashes, titles, norms, b.Repo, b.Revision); err != nil {
 		return fmt.Errorf("insert signatures: %w", err)
 	}
-	// last_seen is refreshed at most once a minute, so concurrent uploads of
-	// a common failure do not queue on the same row lock.
 	rows, err := tx.Query(ctx, `
-		WITH s AS (
-			SELECT id, hash FROM signatures WHERE (algorithm, hash) IN (SELECT * FROM unnest($1::int[], $2::text[]))
-		), touched AS (
-			UPDATE signatures SET last_seen = now()
-			WHERE id IN (SELECT id FROM s) AND last_seen < now() - interval '1 minute'
-		)
-		SELECT s.id, s.hash, EXISTS (
-			SELECT 1 FROM results r WHERE r.signature_id = s.id AND r.repo = $3 AND r.revision <> $4)
-		FROM s`, algs, hashes, b.Repo, b.Revision)
+		SELECT s.id, s.hash, (s.first_repo, s.first_revision) <> ($3, $4)
+		FROM unnest($1::int[], $2::text[]) AS u(a, h)
+		JOIN signatures s ON s.algorithm = u.a AND s.hash = u.h`, algs, hashes, b.Repo, b.Revision)
 	if err != nil {
 		return fmt.Errorf("look up signatures: %w", err)
 	}
 	var id int64
 	var hash string
 	var known bool
+	ids := make([]int64, 0, len(hashes))
 	_, err = pgx.ForEachRow(rows, []any{&id, &hash, &known}, func() error {
 		st.SignatureIDs[hash] = id
+		ids = append(ids, id)
 		if known {
 			st.KnownElsewhere[hash] = true
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// last_seen is refreshed at most once a minute, so concurrent uploads of
+	// a common failure do not queue on the same row lock.
+	_, err = tx.Exec(ctx, `UPDATE signatures SET last_seen = now() WHERE id = ANY($1) AND last_seen < now() - interval '1 minute'`, ids)
 	return err
 }
 
 func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[string]int64) error {
-	ids := make([]int64, 0, len(b.Results))
-	rows, err := tx.Query(ctx, `SELECT nextval('results_id_seq') FROM generate_series(1, $1)`, len(b.Results))
-	if err != nil {
-		return fmt.Errorf("allocate result ids: %w", err)
+	// Only results with a failure text need their id known here (to key the
+	// text); the others take theirs from the column default inside COPY.
+	var withText []int
+	for i, r := range b.Results {
+		if r.FailureText != "" {
+			withText = append(withText, i)
+		}
 	}
-	var id int64
-	if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { ids = append(ids, id); return nil }); err != nil {
-		return fmt.Errorf("allocate result ids: %w", err)
+	ids := make([]int64, 0, len(withText))
+	if len(withText) > 0 {
+		rows, _ := tx.Query(ctx, `SELECT nextval('results_id_seq') FROM generate_series(1, $1)`, len(withText))
+		var err error
+		if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return fmt.Errorf("allocate result ids: %w", err)
+		}
 	}
 	now := time.Now()
-	var texts [][]any
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"results"},
-		[]string{"id", "batch_id", "test_id", "outcome", "duration_us", "repo", "revision", "builder",
-			"runner_id", "runner_os", "job_id", "campaign_id", "iteration", "signature_id", "detector", "created_at"},
-		pgx.CopyFromSlice(len(b.Results), func(i int) ([]any, error) {
-			r := b.Results[i]
-			var sig *int64
-			if r.Signature != nil {
-				id := sigIDs[r.Signature.Hash]
-				sig = &id
-			}
-			if r.FailureText != "" {
-				texts = append(texts, []any{ids[i], r.FailureText, int32(r.Truncated)})
-			}
-			var det any
-			if len(r.Detector) > 0 {
-				det = string(r.Detector)
-			}
-			return []any{ids[i], b.ID, testIDs[r.Test], r.Outcome, r.DurationUS, b.Repo, b.Revision, b.Builder,
-				b.RunnerID, b.RunnerOS, b.JobID, b.CampaignID, r.Iteration, sig, det, now}, nil
-		}))
-	if err != nil {
+	row := func(r ResultRow) []any {
+		var sig *int64
+		if r.Signature != nil {
+			id := sigIDs[r.Signature.Hash]
+			sig = &id
+		}
+		var det any
+		if len(r.Detector) > 0 {
+			det = string(r.Detector)
+		}
+		return []any{b.ID, testIDs[r.Test], r.Outcome, r.DurationUS, b.Repo, b.Revision, b.Builder,
+			b.RunnerID, b.RunnerOS, b.JobID, b.CampaignID, r.Iteration, sig, det, now}
+	}
+	columns := []string{"batch_id", "test_id", "outcome", "duration_us", "repo", "revision", "builder",
+		"runner_id", "runner_os", "job_id", "campaign_id", "iteration", "signature_id", "detector", "created_at"}
+	plain := make([][]any, 0, len(b.Results)-len(withText))
+	texted := make([][]any, 0, len(withText))
+	texts := make([][]any, 0, len(withText))
+	k := 0
+	for i, r := range b.Results {
+		if k < len(withText) && withText[k] == i {
+			texted = append(texted, append([]any{ids[k]}, row(r)...))
+			texts = append(texts, []any{ids[k], r.FailureText, int32(r.Truncated)})
+			k++
+			continue
+		}
+		plain = append(plain, row(r))
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, columns, pgx.CopyFromRows(plain)); err != nil {
 		return fmt.Errorf("copy results: %w", err)
 	}
-	if len(texts) == 0 {
+	if len(texted) == 0 {
 		return nil
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, append([]string{"id"}, columns...), pgx.CopyFromRows(texted)); err != nil {
+		return fmt.Errorf("copy failing results: %w", err)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, []string{"result_id", "text", "truncated"}, pgx.CopyFromRows(texts)); err != nil {
 		return fmt.Errorf("copy failure texts: %w", err)

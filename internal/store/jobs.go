@@ -112,7 +112,7 @@ func (s *Store) CompleteJob(ctx context.Context, runnerID, jobID int64, errText 
 		if err != nil {
 			return err
 		}
-		campaignState, err = closeCampaignIfDone(ctx, tx, campaignID)
+		campaignState, err = s.closeCampaignIfDone(ctx, tx, campaignID)
 		return err
 	})
 	if err != nil {
@@ -137,8 +137,9 @@ func (s *Store) ReleaseJob(ctx context.Context, runnerID, jobID int64) error {
 }
 
 // closeCampaignIfDone ends a running campaign with no open jobs left: done,
-// or failed with the first job error.
-func closeCampaignIfDone(ctx context.Context, tx pgx.Tx, campaignID int64) (string, error) {
+// or failed with the first job error; an ended campaign on a commit records
+// its GitHub status.
+func (s *Store) closeCampaignIfDone(ctx context.Context, tx pgx.Tx, campaignID int64) (string, error) {
 	var state string
 	err := tx.QueryRow(ctx, `
 		UPDATE campaigns c SET
@@ -151,7 +152,10 @@ func closeCampaignIfDone(ctx context.Context, tx pgx.Tx, campaignID int64) (stri
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
-	return state, err
+	if err != nil {
+		return "", err
+	}
+	return state, s.enqueueCampaignEnd(ctx, tx, campaignID)
 }
 
 // RequeueExpired returns jobs whose lease ran out to the queue, or fails
@@ -180,7 +184,7 @@ func (s *Store) RequeueExpired(ctx context.Context, maxAttempts int) (requeued, 
 		for _, c := range changes {
 			if c.State == "failed" {
 				failed++
-				if _, err := closeCampaignIfDone(ctx, tx, c.Campaign); err != nil {
+				if _, err := s.closeCampaignIfDone(ctx, tx, c.Campaign); err != nil {
 					return err
 				}
 			} else {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,7 +23,8 @@ var ErrConflict = errors.New("conflict")
 
 // Store is a handle on triaged's database. It is safe for concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	statuses StatusWriter // nil: no GitHub statuses are recorded; see WithStatuses
 }
 
 // Open connects to the database at url and checks that it answers. It does
@@ -31,6 +33,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, &ConfigError{Err: fmt.Errorf("parse database URL: %w", redactURLError(err))}
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgxpool's default (4 on this kind of machine) starves a server with
+		// dozens of runners and uploaders; a URL may still set its own.
+		cfg.MaxConns = 32
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

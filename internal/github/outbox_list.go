@@ -1,0 +1,46 @@
+package github
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/triaged/triaged/internal/jsonapi"
+	"github.com/triaged/triaged/internal/store"
+)
+
+// OutboxView is the answer of GET /api/v1/github/statuses: whether statuses
+// are posted at all, and the outbox with each entry's delivery.
+type OutboxView struct {
+	// Posting is false without a GitHub token: statuses are recorded,
+	// never posted.
+	Posting  bool          `json:"posting"`
+	Statuses []OutboxEntry `json:"statuses"`
+}
+
+// OutboxEntry is an outbox row with where it is on its way to GitHub.
+type OutboxEntry struct {
+	store.OutboxEntry
+	Delivery string `json:"delivery"`
+}
+
+// ListStatuses handles GET /api/v1/github/statuses?repo=&revision=&failed=1&limit=,
+// so admins see what was posted, what waits and what GitHub refused and why.
+func ListStatuses(st *store.Store, cfg Config, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		es, err := st.OutboxEntries(r.Context(), store.OutboxQuery{
+			Repo: q.Get("repo"), Revision: q.Get("revision"), Failed: q.Get("failed") != "", Limit: min(max(limit, 0), 1000),
+		})
+		if err != nil {
+			jsonapi.Error(w, r, log, http.StatusInternalServerError, "", err)
+			return
+		}
+		v := OutboxView{Posting: cfg.Posting(), Statuses: make([]OutboxEntry, len(es))}
+		for i, e := range es {
+			v.Statuses[i] = OutboxEntry{OutboxEntry: e, Delivery: e.Delivery()}
+		}
+		jsonapi.Write(w, http.StatusOK, v)
+	}
+}

@@ -1,0 +1,211 @@
+package github
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/triaged/triaged/internal/stats"
+	"github.com/triaged/triaged/internal/store"
+)
+
+// maxDescription is GitHub's limit on a status description, in characters.
+const maxDescription = 140
+
+// Statuses words commit statuses; it is the store's StatusWriter.
+type Statuses struct {
+	cfg Config
+}
+
+// NewStatuses returns the status writer for cfg.
+func NewStatuses(cfg Config) Statuses { return Statuses{cfg: cfg.withDefaults()} }
+
+var _ store.StatusWriter = Statuses{}
+
+// RevisionStatus describes a commit's results: failure when a test failed
+// in a way not seen before, error when the only failures were
+// infrastructure (no verdict on the tests), success when every failure is a
+// known flake. With PendingWhileCampaign, pending instead of success or
+// error while a campaign on the commit runs.
+func (s Statuses) RevisionStatus(f store.CommitFacts) store.OutboxStatus {
+	var newN, knownN, infraN int
+	var known *store.FailingTest
+	for i, t := range f.Failing {
+		switch t.Class {
+		case store.FailureNew:
+			newN++
+		case store.FailureKnown:
+			if known == nil {
+				known = &f.Failing[i]
+			}
+			knownN++
+		default:
+			infraN++
+		}
+	}
+	st := store.OutboxStatus{Context: s.cfg.Context, TargetURL: s.revisionURL(f.Repo, f.Revision)}
+	running := s.cfg.PendingWhileCampaign && f.ActiveCampaigns > 0
+	if f.Tests == 0 {
+		if !running {
+			return store.OutboxStatus{} // nothing to say yet
+		}
+		st.State, st.Description = "pending", "stress campaign running; no results yet"
+		return st
+	}
+	var parts []string
+	if newN > 0 {
+		parts = append(parts, plural(newN, "new failure", "new failures"))
+	}
+	knownPart := func(name string) string {
+		p := fmt.Sprintf("%d known flaky", knownN)
+		if name != "" {
+			p += " (" + name + " " + percent(known.HistoryFailures, known.HistoryRuns) + ")"
+		}
+		return p
+	}
+	if knownN > 0 {
+		parts = append(parts, knownPart(ShortTestName(known.Name)))
+	}
+	if infraN > 0 {
+		parts = append(parts, plural(infraN, "infra failure", "infra failures"))
+	}
+	switch {
+	case newN > 0:
+		st.State = "failure"
+	case infraN > 0:
+		st.State = "error"
+	default:
+		st.State = "success"
+	}
+	if len(parts) == 0 {
+		parts = []string{"all " + plural(f.Tests, "test", "tests") + " passed"}
+		if f.Tests == 1 {
+			parts = []string{"1 test passed"}
+		}
+	}
+	if running && st.State != "failure" {
+		st.State = "pending"
+		parts = append([]string{"stress campaign running"}, parts...)
+	}
+	st.Description = strings.Join(parts, " · ")
+	if over := utf8.RuneCountInString(st.Description) - maxDescription; over > 0 && known != nil {
+		// The flaky test's name is what gives: cut it, keeping its rate.
+		name := ShortTestName(known.Name)
+		keep := utf8.RuneCountInString(name) - over - 1
+		cut := ""
+		if keep > 8 {
+			cut = string([]rune(name)[:keep]) + "…"
+		}
+		st.Description = strings.Replace(st.Description, knownPart(name), knownPart(cut), 1)
+	}
+	st.Description = clip(st.Description)
+	return st
+}
+
+// CampaignStatus describes an ended campaign under Context/stress, or
+// Context/stress: <test> when it ran a single test, so that several
+// campaigns on one commit keep separate lines. It says "fixed" only when
+// Fisher's exact test finds the drop from the rate on earlier commits
+// significant at 5% (stats.CheckFix).
+func (s Statuses) CampaignStatus(f store.CampaignFacts) store.OutboxStatus {
+	c := f.Campaign
+	st := store.OutboxStatus{Context: s.cfg.Context + "/stress"}
+	if len(f.Tests) == 1 {
+		st.Context += ": " + ShortTestName(f.Tests[0])
+	}
+	st.Context = clip(st.Context)
+	if s.cfg.PublicURL != "" {
+		st.TargetURL = s.cfg.PublicURL + "/campaigns/" + strconv.FormatInt(c.ID, 10)
+	}
+	ran := fmt.Sprintf("%d/%d failed", c.Failures, c.Runs)
+	switch {
+	case c.State == "failed":
+		st.State, st.Description = "error", clip(fmt.Sprintf("campaign failed after %d runs: %s", c.Runs, c.Reason))
+		return st
+	case c.Runs == 0:
+		st.State, st.Description = "error", "campaign "+c.State+" before any run"
+		return st
+	}
+	var verdict string
+	switch {
+	case f.BeforeRuns == 0:
+		verdict = " (no earlier runs to compare)"
+		if c.Failures > 0 {
+			verdict = " (" + percent(c.Failures, c.Runs) + ")"
+		}
+	case f.BeforeFailures == 0:
+		verdict = fmt.Sprintf(" (none in %d earlier runs)", f.BeforeRuns)
+	default:
+		fix := stats.CheckFix(f.BeforeFailures, f.BeforeRuns, c.Failures, c.Runs)
+		verdict = " (was " + percent(f.BeforeFailures, f.BeforeRuns) + ")"
+		switch {
+		case fix.Fixed && c.Failures == 0:
+			verdict += " — fixed with 95% confidence"
+		case fix.Fixed:
+			verdict += " — rarer with 95% confidence, not gone"
+		case c.Failures == 0:
+			verdict += " — too few runs to call it fixed"
+		default:
+			verdict += " — not fixed"
+		}
+	}
+	st.State = "success"
+	if c.Failures > 0 {
+		st.State = "failure"
+	}
+	if c.State == "cancelled" {
+		ran = "cancelled: " + ran
+	}
+	st.Description = clip(ran + verdict)
+	return st
+}
+
+func (s Statuses) revisionURL(repo, sha string) string {
+	if s.cfg.PublicURL == "" {
+		return ""
+	}
+	// Repo names and commit ids are validated on upload to URL-safe
+	// characters, so they go in as they are: links stay readable.
+	return s.cfg.PublicURL + "/revisions/" + sha + "?repo=" + repo
+}
+
+// ShortTestName is the last component of a test id, which is what people
+// call the test: test_start_tls_server_1 for
+// test.test_asyncio.test_sslproto.SelectorStartTLSTests.test_start_tls_server_1.
+func ShortTestName(name string) string {
+	if i := strings.LastIndexAny(name, ".:"); i >= 0 && i < len(name)-1 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// percent formats a rate the way people read one: 12%, 2.1%, 0.043%.
+func percent(failures, runs int) string {
+	if runs <= 0 {
+		return "n/a"
+	}
+	p := 100 * float64(failures) / float64(runs)
+	switch {
+	case p == 0 || p >= 10:
+		return strconv.FormatFloat(p, 'f', 0, 64) + "%"
+	case p >= 0.1:
+		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(p, 'g', 2, 64) + "%"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// clip cuts s to GitHub's 140 characters, marking the cut.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxDescription {
+		return s
+	}
+	return string([]rune(s)[:maxDescription-1]) + "…"
+}
