@@ -68,17 +68,22 @@ func toRow(res report.Result) (store.ResultRow, error) {
 		text = res.Output
 	}
 	row.FailureText = text
-	sig, ok := detectorSignature(res.Detector)
-	if !ok {
-		sig = signature.Compute(text)
-	}
+	sig := Sign(text, res.Detector)
 	row.Signature = &store.SignatureRow{Algorithm: sig.Algorithm, Hash: sig.Hash, Title: sig.Title, Normalized: sig.Normalized}
 	return row, nil
 }
 
-// detectorSignature signs a data-loss detector failure by its first
-// anomaly's class and phase, leaving the evidence (offsets, counts) out of
-// the signature.
+// Sign is the signature of a failure: a data-loss detector failure by its
+// first anomaly's class and phase (the evidence, offsets and counts, stays
+// out of it), any other by its failure text. Re-signing stored failures
+// uses it too, so old and new failures group alike.
+func Sign(text string, detector json.RawMessage) signature.Signature {
+	if sig, ok := detectorSignature(detector); ok {
+		return sig
+	}
+	return signature.Compute(text)
+}
+
 func detectorSignature(raw json.RawMessage) (signature.Signature, bool) {
 	if len(raw) == 0 {
 		return signature.Signature{}, false

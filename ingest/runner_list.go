@@ -44,6 +44,7 @@ func (a *API) SetRunnerDisabled(disabled bool) http.HandlerFunc {
 			return
 		}
 		err := a.store.SetRunnerDisabled(r.Context(), id, disabled)
+		a.auth.Forget()
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			jsonapi.Error(w, r, a.log, http.StatusNotFound, "no such runner", nil)

@@ -40,19 +40,14 @@ func (a *API) Heartbeat(w http.ResponseWriter, r *http.Request) {
 // there is nothing for this runner.
 func (a *API) LeaseJob(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
-	runner, err := a.store.RunnerByID(r.Context(), p.RunnerID)
-	if err != nil {
-		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
-		return
-	}
-	job, err := a.store.LeaseJob(r.Context(), p.RunnerID, runner.Labels, LeaseDuration)
+	job, err := a.store.LeaseJob(r.Context(), p.RunnerID, p.Labels, LeaseDuration)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		w.WriteHeader(http.StatusNoContent)
 	case err != nil:
 		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
 	default:
-		a.log.Info("job leased", "job", job.ID, "campaign", job.CampaignID, "runner", runner.Name, "attempt", job.Attempt)
+		a.log.Info("job leased", "job", job.ID, "campaign", job.CampaignID, "runner", p.Name, "attempt", job.Attempt)
 		jsonapi.Write(w, http.StatusOK, job)
 	}
 }

@@ -66,7 +66,9 @@ func (a *API) RevokeToken(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, "token id: want a number", nil)
 		return
 	}
-	switch err := a.store.RevokeToken(r.Context(), id); {
+	err = a.store.RevokeToken(r.Context(), id)
+	a.auth.Forget()
+	switch {
 	case err == store.ErrNotFound:
 		jsonapi.Error(w, r, a.log, http.StatusNotFound, "no such token", nil)
 	case err != nil:

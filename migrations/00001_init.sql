@@ -104,6 +104,10 @@ CREATE TABLE signatures (
     hash          text        NOT NULL,
     title         text        NOT NULL,
     normalized    text        NOT NULL,
+    -- Where the signature was first seen: a failure elsewhere than there is
+    -- a known failure, not a new one.
+    first_repo     text        NOT NULL DEFAULT '',
+    first_revision text        NOT NULL DEFAULT '',
     first_seen    timestamptz NOT NULL DEFAULT now(),
     last_seen     timestamptz NOT NULL DEFAULT now(),
     superseded_by bigint      REFERENCES signatures,

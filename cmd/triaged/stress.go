@@ -21,6 +21,7 @@ import (
 // stressCommands are the subcommands of `triaged stress`.
 var stressCommands = map[string]command{
 	"exec": {"stress an external test command", runStressExec},
+	"run":  {"run a built-in proactor scenario", runStressRun},
 }
 
 func runStress(ctx context.Context, io stdio, args []string) error {

@@ -52,6 +52,7 @@ type Authenticator struct {
 	adminHash []byte // nil when no bootstrap token is configured
 	store     *store.Store
 	log       *slog.Logger
+	cache     cache
 }
 
 // New returns an authenticator. adminToken may be empty.
@@ -62,6 +63,10 @@ func New(adminToken string, st *store.Store, log *slog.Logger) *Authenticator {
 	}
 	return a
 }
+
+// Forget makes this replica check every token against the store again, for
+// when an admin revokes a token or disables a runner here.
+func (a *Authenticator) Forget() { a.cache.forget() }
 
 type ctxKey struct{}
 
@@ -115,7 +120,13 @@ func (a *Authenticator) identify(r *http.Request) (store.Principal, int, string)
 	if a.adminHash != nil && subtle.ConstantTimeCompare(h, a.adminHash) == 1 {
 		return store.Principal{Kind: Admin, Name: "bootstrap admin"}, http.StatusOK, ""
 	}
+	if p, ok := a.cache.get(h); ok {
+		return p, http.StatusOK, ""
+	}
 	p, err := a.store.PrincipalByTokenHash(r.Context(), h)
+	if err == nil {
+		a.cache.put(h, p)
+	}
 	switch {
 	case err == nil:
 		return p, http.StatusOK, ""

@@ -35,7 +35,10 @@ type Config struct {
 	// Scenario builds the iteration of a built-in scenario job; nil refuses
 	// scenario jobs.
 	Scenario func(Campaign) (stress.Iteration, error)
-	Log      *slog.Logger
+	// Registered, if set, is called once the runner holds its own token,
+	// so a one-time registration token can be revoked.
+	Registered func()
+	Log        *slog.Logger
 }
 
 // Agent is a running runner.
@@ -77,6 +80,9 @@ func (a *Agent) Run(ctx context.Context) error {
 			return nil
 		}
 		return err
+	}
+	if a.cfg.Registered != nil {
+		a.cfg.Registered()
 	}
 	c := &client{base: a.cfg.Server, token: token, http: a.http}
 	a.flushSpool(ctx, c)

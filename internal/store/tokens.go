@@ -30,6 +30,7 @@ type Principal struct {
 	TokenID  int64 // for admin-created tokens
 	RunnerID int64 // for runner tokens
 	RunnerOS string
+	Labels   []string // a runner's labels
 }
 
 // CreateToken stores the hash of a new token.
@@ -77,10 +78,10 @@ func (s *Store) PrincipalByTokenHash(ctx context.Context, hash []byte) (Principa
 			WHERE hash = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
 			RETURNING id
 		)
-		SELECT kind, name, id, 0::bigint, '', revoked_at IS NOT NULL FROM tokens WHERE hash = $1
+		SELECT kind, name, id, 0::bigint, '', '{}'::text[], revoked_at IS NOT NULL FROM tokens WHERE hash = $1
 		UNION ALL
-		SELECT 'runner', name, 0, id, os, disabled FROM runners WHERE token_hash = $1`, hash,
-	).Scan(&p.Kind, &p.Name, &p.TokenID, &p.RunnerID, &p.RunnerOS, &revoked)
+		SELECT 'runner', name, 0, id, os, labels, disabled FROM runners WHERE token_hash = $1`, hash,
+	).Scan(&p.Kind, &p.Name, &p.TokenID, &p.RunnerID, &p.RunnerOS, &p.Labels, &revoked)
 	if err != nil {
 		return Principal{}, translate(err)
 	}
