@@ -32,7 +32,7 @@ type Job struct {
 // never get the same job. No job: ErrNotFound.
 func (s *Store) LeaseJob(ctx context.Context, runnerID int64, labels []string, leaseFor time.Duration) (Job, error) {
 	var j Job
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.inLeaseTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			WITH pick AS (
 				SELECT j.id FROM jobs j JOIN campaigns c ON c.id = j.campaign_id
@@ -97,7 +97,7 @@ func (s *Store) HeldJob(ctx context.Context, runnerID, jobID int64) (Job, error)
 // campaign state says how ("" while jobs remain).
 func (s *Store) CompleteJob(ctx context.Context, runnerID, jobID int64, errText string) (string, error) {
 	var campaignState string
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.inLeaseTx(ctx, func(tx pgx.Tx) error {
 		state := "done"
 		if errText != "" {
 			state = "failed"
@@ -119,6 +119,20 @@ func (s *Store) CompleteJob(ctx context.Context, runnerID, jobID int64, errText 
 		return "", fmt.Errorf("complete job %d: %w", jobID, translate(err))
 	}
 	return campaignState, nil
+}
+
+// inLeaseTx runs lease bookkeeping (lease, complete, heartbeat) in a
+// transaction whose commit does not wait for the disk. A crash can lose the
+// last few milliseconds of it, which costs at most a re-run of a job whose
+// iterations are then stored once anyway (IngestBatch drops iterations
+// already stored); results themselves are always committed synchronously.
+func (s *Store) inLeaseTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // ReleaseJob hands a job the runner holds back to the queue unfinished, as

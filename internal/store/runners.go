@@ -90,7 +90,7 @@ func (s *Store) SetRunnerDisabled(ctx context.Context, id int64, disabled bool) 
 // (cancelled, or finished by a stop rule).
 func (s *Store) Heartbeat(ctx context.Context, runnerID int64, leaseFor time.Duration) ([]int64, error) {
 	var stop []int64
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.inLeaseTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE runners SET last_seen = now() WHERE id = $1`, runnerID); err != nil {
 			return err
 		}
