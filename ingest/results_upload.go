@@ -127,6 +127,11 @@ func (a *API) writeIngestError(w http.ResponseWriter, r *http.Request, err error
 		jsonapi.Error(w, r, a.log, http.StatusConflict, err.Error(), nil)
 	case r.Context().Err() != nil:
 		// The client went away; there is nobody to answer.
+	case store.IsUnavailable(err):
+		// Nothing was stored; the client should send the same batch again.
+		a.log.Warn("database unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "2")
+		jsonapi.Error(w, r, a.log, http.StatusServiceUnavailable, "the database is unavailable; retry the same batch shortly", nil)
 	default:
 		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
 	}

@@ -226,3 +226,36 @@ func TestAgentStateDirUnusable(t *testing.T) {
 		t.Errorf("got %v, want an error naming the state directory", err)
 	}
 }
+
+// TestAgentStopsWhenSpoolFails makes the spool unwritable (a file where the
+// job's spool directory goes, as a full or broken disk would fail the
+// write): the agent stops with a clear error instead of running iterations
+// whose results it could lose, and hands the job back.
+func TestAgentStopsWhenSpoolFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	state := t.TempDir()
+	c := e.createExec(`true`, 10)
+	var jobID int64
+	e.store.Pool().QueryRow(context.Background(), `SELECT min(id) FROM jobs WHERE campaign_id = $1`, c.ID).Scan(&jobID)
+	os.MkdirAll(filepath.Join(state, "spool"), 0o700)
+	os.WriteFile(filepath.Join(state, "spool", fmt.Sprintf("job-%d", jobID)), []byte("not a directory"), 0o600)
+
+	a, err := runner.New(runner.Config{Server: e.url, Name: "full-disk", StateDir: state, RegistrationToken: admin,
+		PollInterval: 50 * time.Millisecond, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = a.Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "cannot spool results") {
+		t.Fatalf("got %v, want the agent to stop because it cannot spool", err)
+	}
+	var state2 string
+	var runner *int64
+	e.store.Pool().QueryRow(context.Background(), `SELECT state, runner_id FROM jobs WHERE id = $1`, jobID).Scan(&state2, &runner)
+	if state2 != "queued" || runner != nil {
+		t.Errorf("job after the agent stopped: state %s runner %v, want it back in the queue", state2, runner)
+	}
+}

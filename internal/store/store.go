@@ -100,3 +100,20 @@ func redactURLError(err error) error {
 	}
 	return err
 }
+
+// IsUnavailable reports whether err means the database could not be reached
+// or is restarting, so the caller should answer 503 and the client retry,
+// rather than blame the request.
+func IsUnavailable(err error) bool {
+	var connErr *pgconn.ConnectError
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &connErr), pgconn.SafeToRetry(err):
+		return true
+	case errors.As(err, &pgErr):
+		// Class 08 is connection exceptions; 57P0x are shutdowns and start-ups.
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+	}
+	var netErr interface{ Timeout() bool }
+	return errors.As(err, &netErr) || strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "connection refused")
+}
