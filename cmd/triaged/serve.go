@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/triaged/triaged/ingest"
@@ -20,6 +22,10 @@ type serveFlags struct {
 	logFormat  string
 	logLevel   slog.Level
 	drain      time.Duration
+	// Web access: pages open to read unless requireLogin.
+	requireLogin bool
+	github       githubFlags
+	localRunner  bool
 }
 
 func runServe(ctx context.Context, io stdio, args []string) error {
@@ -31,12 +37,18 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	fs.DurationVar(&f.drain, "drain-timeout", 15*time.Second, "how long requests in flight may finish at shutdown")
 	fs.StringVar(&f.adminToken, "admin-token", "", "bootstrap admin token, accepted everywhere (also from TRIAGED_ADMIN_TOKEN_FILE)")
+	fs.BoolVar(&f.requireLogin, "require-login", false, "pages need an admin login even to read (writes always do)")
 	f.limits = ingest.DefaultLimits
 	fs.Int64Var(&f.limits.MaxBodyBytes, "max-body-bytes", f.limits.MaxBodyBytes, "largest upload body accepted (413 above)")
 	fs.IntVar(&f.limits.MaxResults, "max-results", f.limits.MaxResults, "most results in one upload (413 above)")
 	fs.IntVar(&f.limits.MaxFailureText, "max-failure-text", f.limits.MaxFailureText, "bytes of failure text kept per result; the rest is cut with a marker")
 	fs.Float64Var(&f.limits.InfraThreshold, "infra-threshold", f.limits.InfraThreshold, "share of failing results above which a batch counts as an infrastructure failure")
-	if err := config.Parse(fs, args, io.getenv, "admin-token"); err != nil {
+	f.github.register(fs)
+	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
+	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token"}, githubSecrets...)...); err != nil {
+		return err
+	}
+	if err := f.github.finish(io.getenv); err != nil {
 		return err
 	}
 	if err := validateLimits(f.limits); err != nil {
@@ -75,14 +87,55 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 
 	srv := server.New(server.Config{
 		Version: buildVersion(), Database: db.where, AdminToken: f.adminToken, Limits: f.limits, Log: log,
+		// Behind a TLS-terminating proxy the request looks like plain HTTP;
+		// an https public URL says the browser is on TLS all the same.
+		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"),
+		GitHub: f.github.gh, Webhook: f.github.hook,
 	}, db.store)
-	if err := srv.Serve(ctx, f.addr, f.drain); err != nil {
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("%w: listen on %s: %v", errConfig, f.addr, err)
+	}
+	// The server outlives the local runner by a little, so the runner can
+	// upload what it finished and release its lease on the way out.
+	serveCtx, stopServing := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopServing()
+	runnerDone := make(chan struct{})
+	if f.localRunner {
+		startLocalRunner(ctx, db, f.db.dataDir, ln.Addr(), log, runnerDone)
+	} else {
+		close(runnerDone)
+	}
+	go func() {
+		<-ctx.Done()
+		<-runnerDone
+		stopServing()
+	}()
+	if err := srv.ServeListener(serveCtx, ln, f.drain); err != nil {
 		return err
 	}
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return fmt.Errorf("serve: %w", cause)
 	}
 	return nil
+}
+
+// startLocalRunner runs the in-process runner until ctx ends, then closes
+// done. A local runner that cannot start is logged, not fatal: the server is
+// useful without it.
+func startLocalRunner(ctx context.Context, db *database, dataDir string, addr net.Addr, log *slog.Logger, done chan struct{}) {
+	lr, err := newLocalRunner(ctx, db.store, dataDir, addr, log)
+	if err != nil {
+		log.Warn("no local runner", "err", err)
+		close(done)
+		return
+	}
+	go func() {
+		defer close(done)
+		if err := lr.run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("local runner stopped", "err", err)
+		}
+	}()
 }
 
 func validateLimits(l ingest.Limits) error {
