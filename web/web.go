@@ -13,6 +13,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/store"
 )
 
@@ -24,18 +25,31 @@ type Config struct {
 	Version  string
 	Database string // where the data lives, shown on the front page
 	Log      *slog.Logger
+	// AdminToken is the bootstrap admin token; logging in with it (or with a
+	// stored admin token) opens an admin session.
+	AdminToken string
+	// RequireLogin makes every page ask for a login, not only write actions.
+	RequireLogin bool
+	// SecureCookies marks cookies Secure even on plain-HTTP requests, for a
+	// server behind a TLS-terminating proxy (its public URL is https).
+	SecureCookies bool
 }
 
 // Pages serves the HTML pages.
 type Pages struct {
-	cfg     Config
-	store   *store.Store
-	started time.Time
+	cfg       Config
+	store     *store.Store
+	started   time.Time
+	adminHash []byte // nil without a bootstrap token
 }
 
 // New returns the pages over st.
 func New(cfg Config, st *store.Store) *Pages {
-	return &Pages{cfg: cfg, store: st, started: time.Now()}
+	p := &Pages{cfg: cfg, store: st, started: time.Now()}
+	if cfg.AdminToken != "" {
+		p.adminHash = auth.Hash(cfg.AdminToken)
+	}
+	return p
 }
 
 // Static serves the embedded assets under /static/.

@@ -39,6 +39,9 @@ var commands = map[string]command{
 	"version":   {"print the version", runVersion},
 	"signature": {"print the failure signature of failure texts", runSignature},
 	"stress":    {"run tests many times and measure how often they fail", runStress},
+	"runner":    {"run the runner agent: lease and run stress jobs for a server", runRunner},
+	"resign":    {"re-sign stored failures after the signature algorithm changed", runResign},
+	"seed":      {"fill an empty database with a synthetic history, for benchmarks and demos", runSeed},
 }
 
 func run(ctx context.Context, args []string, io stdio) error {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/triaged/triaged/ingest"
 	"github.com/triaged/triaged/internal/auth"
+	"github.com/triaged/triaged/internal/github"
 	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/web"
 )
@@ -31,6 +32,15 @@ type Config struct {
 	AdminToken string // bootstrap admin token; empty: only stored tokens work
 	Limits     ingest.Limits
 	Log        *slog.Logger
+	// RequireLogin makes the pages ask for an admin login even to read.
+	RequireLogin bool
+	// SecureCookies marks session cookies Secure on plain-HTTP requests too
+	// (the public URL is https behind a proxy).
+	SecureCookies bool
+	// GitHub words commit statuses and, with a token, posts them.
+	GitHub github.Config
+	// Webhook configures POST /webhooks/github.
+	Webhook ingest.WebhookConfig
 }
 
 // Server is triaged's HTTP application.
@@ -43,6 +53,8 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config, st *store.Store) *Server {
+	// Every write path records the GitHub statuses it changes.
+	st = st.WithStatuses(github.NewStatuses(cfg.GitHub))
 	s := &Server{cfg: cfg, store: st, metrics: prometheus.NewRegistry()}
 	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.handler = s.routes()
@@ -57,8 +69,10 @@ func (s *Server) routes() http.Handler {
 	log := s.cfg.Log
 	authn := auth.New(s.cfg.AdminToken, s.store, log)
 	api := ingest.New(s.store, authn, s.cfg.Limits, log)
-	pages := web.New(web.Config{Version: s.cfg.Version, Database: s.cfg.Database, Log: log}, s.store)
+	pages := web.New(web.Config{Version: s.cfg.Version, Database: s.cfg.Database, Log: log, AdminToken: s.cfg.AdminToken,
+		RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store)
 	admin, runner := authn.Require(auth.Admin), authn.RequireRunner()
+	read := pages.ReadAPI // open unless --require-login
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, newRecoverer(log), newRequestMetrics(s.metrics))
@@ -66,16 +80,18 @@ func (s *Server) routes() http.Handler {
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
+	// Authenticated by its HMAC signature, not a token.
+	r.Post("/webhooks/github", ingest.NewWebhooks(s.store, s.cfg.Webhook, log).Receive)
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.With(authn.Require(auth.Upload, auth.Runner)).Post("/results", api.UploadResults)
 
 		r.With(admin).Post("/campaigns", api.CreateCampaign)
-		r.Get("/campaigns", api.ListCampaigns)
-		r.Get("/campaigns/{id}", api.GetCampaign)
+		r.With(read).Get("/campaigns", api.ListCampaigns)
+		r.With(read).Get("/campaigns/{id}", api.GetCampaign)
 		r.With(admin).Post("/campaigns/{id}/cancel", api.CancelCampaign)
 
-		r.Get("/runners", api.ListRunners)
+		r.With(read).Get("/runners", api.ListRunners)
 		r.With(authn.Require(auth.Register)).Post("/runners/register", api.RegisterRunner)
 		r.With(runner).Post("/runners/heartbeat", api.Heartbeat)
 		r.With(admin).Post("/runners/{id}/disable", api.SetRunnerDisabled(true))
@@ -87,12 +103,40 @@ func (s *Server) routes() http.Handler {
 		r.With(admin).Post("/tokens", api.CreateToken)
 		r.With(admin).Get("/tokens", api.ListTokens)
 		r.With(admin).Delete("/tokens/{id}", api.RevokeToken)
+		r.With(admin).Get("/github/statuses", github.ListStatuses(s.store, s.cfg.GitHub, log))
+		r.With(read).Get("/overview", pages.OverviewJSON)
+		r.With(read).Get("/signatures", pages.SignaturesJSON)
+		r.With(read).Get("/signatures/{id}", pages.SignatureJSON)
+		r.With(read).Get("/tests/{id}", pages.TestJSON)
+		r.With(read).Get("/revisions/{sha}", pages.RevisionJSON)
+		r.With(read).Get("/campaigns/{id}/findings", pages.CampaignFindingsJSON)
 		r.NotFound(apiNotFound(log))
 		r.MethodNotAllowed(apiMethodNotAllowed(log))
 	})
 
-	r.Get("/", pages.Home)
 	r.Handle("/static/*", pages.Static())
+	r.Group(func(r chi.Router) {
+		r.Use(pages.Session)
+		r.Get("/", pages.Home)
+		r.Get("/login", pages.Login)
+		r.Post("/login", pages.LoginSubmit)
+		r.Get("/signatures", pages.Signatures)
+		r.Get("/signatures/{id}", pages.Signature)
+		r.Get("/tests/{id}", pages.Test)
+		r.Get("/revisions/{sha}", pages.Revision)
+		r.Get("/campaigns", pages.Campaigns)
+		r.Get("/campaigns/new", pages.NewCampaign)
+		r.Get("/campaigns/{id}", pages.Campaign)
+		r.Get("/runners", pages.Runners)
+		r.With(pages.Admin).Post("/logout", pages.Logout)
+		r.With(pages.Admin).Post("/campaigns", pages.CreateCampaign)
+		r.With(pages.Admin).Post("/campaigns/{id}/cancel", pages.CancelCampaign)
+		r.With(pages.Admin).Post("/runners/{id}/disable", pages.SetRunnerDisabled(true))
+		r.With(pages.Admin).Post("/runners/{id}/enable", pages.SetRunnerDisabled(false))
+		r.Get("/tokens", pages.Tokens)
+		r.With(pages.Admin).Post("/tokens", pages.CreateToken)
+		r.With(pages.Admin).Post("/tokens/{id}/revoke", pages.RevokeToken)
+	})
 	r.NotFound(pages.NotFound)
 	return r
 }
@@ -109,6 +153,13 @@ func (s *Server) Serve(ctx context.Context, addr string, drain time.Duration) er
 
 // ServeListener is Serve on a listener the caller opened.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	var worker *github.Worker
+	if s.cfg.GitHub.Posting() {
+		var err error
+		if worker, err = github.NewWorker(s.store, s.cfg.GitHub, s.cfg.Log); err != nil {
+			return fmt.Errorf("github: %w", err)
+		}
+	}
 	hs := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -120,6 +171,11 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.
 	reaped := make(chan struct{})
 	go func() { defer close(reaped); s.reapLeases(ctx) }()
 	defer func() { <-reaped }()
+	if worker != nil {
+		posted := make(chan struct{})
+		go func() { defer close(posted); worker.Run(ctx) }()
+		defer func() { <-posted }()
+	}
 	s.cfg.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "version", s.cfg.Version)
 	select {
 	case err := <-errc:

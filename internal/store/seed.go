@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// SeedOptions size a synthetic dataset for benchmarks and demos.
+type SeedOptions struct {
+	Repo       string
+	Results    int // about this many results in total
+	Tests      int
+	Signatures int
+	Runners    int
+	Days       int
+	Seed       uint64    // makes the dataset reproducible
+	Now        time.Time // the last day of the dataset
+}
+
+// SeedStats says what Seed wrote.
+type SeedStats struct {
+	Results, Failures, Revisions, Batches, Rollups, RevisionRollups int
+}
+
+// Seed writes a synthetic but realistic history into the database: tests,
+// signatures and runners, then every result with COPY, together with the
+// rollups, revision rollups and failure texts ingest would have written, so
+// that pages read exactly what they would read in production. It is meant
+// for an empty database; progress, if set, is told about each step.
+func (s *Store) Seed(ctx context.Context, o SeedOptions, progress func(string)) (SeedStats, error) {
+	if progress == nil {
+		progress = func(string) {}
+	}
+	g := newGenerator(o)
+	var st SeedStats
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if err := g.insertDimensions(ctx, tx); err != nil {
+			return err
+		}
+		progress(fmt.Sprintf("%d tests, %d signatures, %d runners", len(g.tests), len(g.sigs), len(g.runners)))
+		var first int64
+		if err := tx.QueryRow(ctx, `SELECT setval('results_id_seq', nextval('results_id_seq') + $1) - $1`, int64(o.Results)+int64(o.Results)/4).Scan(&first); err != nil {
+			return fmt.Errorf("reserve result ids: %w", err)
+		}
+		g.nextID = first
+		for _, chunk := range g.plan() {
+			rows, texts := g.results(chunk)
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, resultColumns, pgx.CopyFromRows(rows)); err != nil {
+				return fmt.Errorf("copy results: %w", err)
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, []string{"result_id", "text", "truncated"}, pgx.CopyFromRows(texts)); err != nil {
+				return fmt.Errorf("copy failure texts: %w", err)
+			}
+			n, err := g.copyRevisionRollups(ctx, tx)
+			if err != nil {
+				return err
+			}
+			st.RevisionRollups += n
+			st.Results += len(rows)
+			st.Failures += len(texts)
+			progress(fmt.Sprintf("%d results", st.Results))
+		}
+		g.revRollups = map[revKey]*revCounts{}
+		if err := g.seedCampaign(ctx, tx, &st); err != nil {
+			return err
+		}
+		n, err := g.copyRevisionRollups(ctx, tx)
+		if err != nil {
+			return err
+		}
+		st.RevisionRollups += n
+		if err := g.copyAggregates(ctx, tx, &st); err != nil {
+			return err
+		}
+		st.Revisions, st.Batches = len(g.revisions), g.batches
+		return nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("seed: %w", err)
+	}
+	// Vacuum too, so index-only scans find the visibility map set, as
+	// autovacuum would have left it on a live server.
+	progress("vacuum analyze")
+	_, err = s.pool.Exec(ctx, `VACUUM ANALYZE results, rollups, revision_rollups, signature_revisions, tests, signatures`)
+	return st, err
+}
+
+var resultColumns = []string{"id", "batch_id", "test_id", "outcome", "duration_us", "repo", "revision", "builder",
+	"runner_id", "runner_os", "signature_id", "created_at"}
+
+func (g *generator) insertDimensions(ctx context.Context, tx pgx.Tx) error {
+	names := make([]string, len(g.tests))
+	for i, t := range g.tests {
+		names[i] = t.name
+	}
+	rows, _ := tx.Query(ctx, `INSERT INTO tests (repo, name, created_at) SELECT $1, n, $3 FROM unnest($2::text[]) n RETURNING id`,
+		g.o.Repo, names, g.start)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("insert tests: %w", err)
+	}
+	for i := range g.tests {
+		g.tests[i].id = ids[i]
+	}
+	hashes, titles, norms, firsts := make([]string, len(g.sigs)), make([]string, len(g.sigs)), make([]string, len(g.sigs)), make([]time.Time, len(g.sigs))
+	for i, sg := range g.sigs {
+		hashes[i], titles[i], norms[i], firsts[i] = sg.hash, sg.title, sg.normalized, sg.first
+	}
+	rows, _ = tx.Query(ctx, `INSERT INTO signatures (algorithm, hash, title, normalized, first_seen, last_seen)
+		SELECT 1, h, t, n, f, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS u(h, t, n, f) RETURNING id`,
+		hashes, titles, norms, firsts, g.o.Now)
+	if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return fmt.Errorf("insert signatures: %w", err)
+	}
+	for i := range g.sigs {
+		g.sigs[i].id = ids[i]
+	}
+	for i := range g.runners {
+		r := &g.runners[i]
+		hash := make([]byte, 32)
+		rand.Read(hash)
+		err := tx.QueryRow(ctx, `INSERT INTO runners (name, os, arch, labels, version, token_hash, last_seen, created_at)
+			VALUES ($1, $2, 'amd64', $3, 'seed', $4, $5, $6) RETURNING id`,
+			r.name, r.os, []string{r.os, "x64"}, hash, r.lastSeen, g.start).Scan(&r.id)
+		if err != nil {
+			return fmt.Errorf("insert runner: %w", err)
+		}
+	}
+	return nil
+}
+
+func (g *generator) copyAggregates(ctx context.Context, tx pgx.Tx, st *SeedStats) error {
+	roll := make([][]any, 0, len(g.rollups))
+	for k, c := range g.rollups {
+		roll = append(roll, []any{k.day, k.test, k.sig, k.os, c[0], c[1]})
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"rollups"}, []string{"day", "test_id", "signature_id", "runner_os", "runs", "failures"}, pgx.CopyFromRows(roll)); err != nil {
+		return fmt.Errorf("copy rollups: %w", err)
+	}
+	st.Rollups = len(roll)
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"upload_batches"},
+		[]string{"id", "repo", "revision", "builder", "runner_id", "results", "response", "created_at"}, pgx.CopyFromRows(g.batchRows)); err != nil {
+		return fmt.Errorf("copy upload batches: %w", err)
+	}
+	return nil
+}
+
+// copyRevisionRollups writes the revision rollups of the chunk just
+// generated; a chunk holds whole revisions, so they are complete.
+func (g *generator) copyRevisionRollups(ctx context.Context, tx pgx.Tx) (int, error) {
+	rev := make([][]any, 0, len(g.revRollups))
+	for k, c := range g.revRollups {
+		rev = append(rev, []any{k.repo, k.rev, k.test, k.os, c.runs, c.passes, c.failures, c.first, c.last})
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"revision_rollups"},
+		[]string{"repo", "revision", "test_id", "runner_os", "runs", "passes", "failures", "first_seen", "last_seen"}, pgx.CopyFromRows(rev)); err != nil {
+		return 0, fmt.Errorf("copy revision rollups: %w", err)
+	}
+	return len(rev), nil
+}

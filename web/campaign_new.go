@@ -1,0 +1,183 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/stats"
+	"github.com/triaged/triaged/internal/store"
+)
+
+// campaignForm holds the form's fields as typed, so a refused form comes
+// back as the person left it.
+type campaignForm struct {
+	Kind, Name, Scenario, Proactor, Backend       string
+	Packets, PacketSize, PauseEvery, Seed         string
+	Command, Format, Labels, Iterations, Parallel string
+	Stop, StopTarget, Repo, Revision, See, Test   string
+	EachRunner                                    bool
+	Self                                          string // the form's own URL, to come back to after logging in
+	Error                                         string
+	Needed                                        []runsNeeded
+}
+
+// runsNeeded is a row of the "how many runs" table.
+type runsNeeded struct {
+	Rate  float64
+	Runs  int
+	Given bool // the rate the person asked about
+}
+
+// NewCampaign shows the campaign form (GET /campaigns/new), prefilled from
+// the query: a signature's "stress this" passes its test, repo and OS.
+func (p *Pages) NewCampaign(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := campaignForm{
+		Kind: or(q.Get("kind"), "exec"), Scenario: "echo-pause", Proactor: "fixed", Format: "auto",
+		Iterations: "1000", Parallel: "1", Stop: "confident", StopTarget: "0.01",
+		Labels: q.Get("labels"), Repo: q.Get("repo"), Revision: q.Get("revision"), Test: q.Get("test"), See: q.Get("see"),
+		Self: r.URL.RequestURI(),
+	}
+	if f.Test != "" {
+		f.Command = "python3 -m test -v -m " + lastSegment(f.Test)
+		if low := strings.ToLower(f.Test); strings.Contains(low, "start_tls") || strings.Contains(low, "starttls") {
+			f.Scenario = "starttls-server"
+		}
+	}
+	p.render(w, r, http.StatusOK, campaignNewPage(withNeeded(f)))
+}
+
+// CreateCampaign creates a campaign from the form (POST /campaigns, admin).
+func (p *Pages) CreateCampaign(w http.ResponseWriter, r *http.Request) {
+	f := readCampaignForm(r)
+	f.Self = "/campaigns/new"
+	req, err := f.request()
+	var spec store.CampaignSpec
+	if err == nil {
+		spec, err = req.Validate()
+	}
+	if err != nil {
+		f.Error = err.Error()
+		p.render(w, r, http.StatusBadRequest, campaignNewPage(withNeeded(f)))
+		return
+	}
+	c, err := p.store.CreateCampaign(r.Context(), spec, ingest.JobSize)
+	if errors.Is(err, store.ErrNoRunners) {
+		f.Error = fmt.Sprintf("No enabled runner has the labels %v; register one or change the labels.", spec.Labels)
+		p.render(w, r, http.StatusConflict, campaignNewPage(withNeeded(f)))
+		return
+	}
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	p.cfg.Log.Info("campaign created", "id", c.ID, "name", c.Name, "by", sessionFrom(r.Context()).Principal)
+	http.Redirect(w, r, "/campaigns/"+itoa(c.ID), http.StatusSeeOther)
+}
+
+func readCampaignForm(r *http.Request) campaignForm {
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	return campaignForm{
+		Kind: v("kind"), Name: v("name"), Scenario: v("scenario"), Proactor: v("proactor"), Backend: v("backend"),
+		Packets: v("packets"), PacketSize: v("packet_size"), PauseEvery: v("pause_every"), Seed: v("seed"),
+		Command: v("command"), Format: v("format"), Labels: v("labels"), Iterations: v("iterations"),
+		Parallel: v("parallel"), Stop: v("stop"), StopTarget: v("stop_target"), Repo: v("repo"),
+		Revision: v("revision"), See: v("see"), Test: v("test"), EachRunner: r.PostFormValue("each_runner") != "",
+	}
+}
+
+// request turns the form into the API's request, so both are validated by
+// the same code.
+func (f campaignForm) request() (ingest.CampaignRequest, error) {
+	req := ingest.CampaignRequest{Name: f.Name, Kind: f.Kind, Format: f.Format, Stop: f.Stop,
+		EachRunner: f.EachRunner, Repo: f.Repo, Revision: f.Revision, Labels: splitList(f.Labels)}
+	var errs []error
+	atoi := func(name, s string, dst *int) {
+		if s == "" {
+			return
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: want a whole number, got %q", name, s))
+		}
+		*dst = n
+	}
+	atoi("iterations", f.Iterations, &req.Iterations)
+	atoi("parallel", f.Parallel, &req.Parallel)
+	if f.StopTarget != "" {
+		t, err := strconv.ParseFloat(strings.TrimSuffix(f.StopTarget, "%"), 64)
+		if strings.HasSuffix(f.StopTarget, "%") {
+			t /= 100
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("stop target: want a rate such as 0.01 or 1%%, got %q", f.StopTarget))
+		}
+		req.StopTarget = t
+	}
+	if f.Kind == "scenario" {
+		req.Scenario, req.Proactor, req.Backend, req.Format = f.Scenario, f.Proactor, f.Backend, ""
+		sp := &ingest.ScenarioParams{PauseEvery: f.PauseEvery}
+		atoi("packets", f.Packets, &sp.Packets)
+		atoi("packet size", f.PacketSize, &sp.PacketSize)
+		if f.Seed != "" {
+			n, err := strconv.ParseInt(f.Seed, 10, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("seed: want a whole number, got %q", f.Seed))
+			}
+			sp.Seed = n
+		}
+		req.Params = sp
+	} else {
+		req.Command = strings.Fields(f.Command)
+	}
+	return req, errors.Join(errs...)
+}
+
+// withNeeded fills the runs-needed table: common rates, and the rate the
+// person typed in "see" (a share or a percentage).
+func withNeeded(f campaignForm) campaignForm {
+	rates := []float64{0.1, 0.01, 0.001, 0.0001}
+	given := -1.0
+	if s := strings.TrimSpace(f.See); s != "" {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+		if strings.HasSuffix(s, "%") {
+			v /= 100
+		}
+		if err == nil && v > 0 && v < 1 {
+			given = v
+		}
+	}
+	for _, r := range rates {
+		f.Needed = append(f.Needed, runsNeeded{Rate: r, Runs: stats.RunsToSee(r)})
+	}
+	if given > 0 {
+		f.Needed = append([]runsNeeded{{Rate: given, Runs: stats.RunsToSee(given), Given: true}}, f.Needed...)
+	}
+	return f
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, part)
+	}
+	return out
+}
+
+func lastSegment(test string) string {
+	if i := strings.LastIndexAny(test, ".:/ "); i >= 0 && i < len(test)-1 {
+		return test[i+1:]
+	}
+	return test
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,156 @@
+package web_test
+
+import (
+	"context"
+	"crypto/sha1"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/triaged/triaged/internal/pgtest"
+	"github.com/triaged/triaged/internal/server"
+	"github.com/triaged/triaged/internal/signature"
+	"github.com/triaged/triaged/internal/store"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
+
+const (
+	adminToken = "tri_test-admin-token"
+	repo       = "python/cpython"
+	flakyTest  = "test.test_asyncio.test_sslproto.TestSSL.test_start_tls_server_1"
+	// xssText is a failure text that would run script if a page did not
+	// escape it.
+	xssText = "Traceback (most recent call last):\n  File \"/tmp/x/test_sslproto.py\", line 12, in test_start_tls_server_1\n" +
+		"AssertionError: <script>document.title='pwned'</script><img src=x onerror=alert(1)> & \"quotes\""
+)
+
+// fixture is a server over a fresh database holding a small, realistic
+// history: three runners, six revisions of a repository, a flaky test whose
+// failure text carries HTML, a steady test, and a new failure on the last
+// revision.
+type fixture struct {
+	st      *store.Store
+	srv     *httptest.Server
+	runners map[string]int64
+	sigID   int64 // the flaky test's signature
+	testID  int64
+	revs    []string
+}
+
+func newFixture(t *testing.T, cfg server.Config) *fixture {
+	t.Helper()
+	st := pgtest.NewStore(t)
+	cfg.Version, cfg.Database, cfg.AdminToken = "test", "pgtest", adminToken
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	f := &fixture{st: st, runners: map[string]int64{}}
+	f.srv = httptest.NewServer(server.New(cfg, st).Handler())
+	t.Cleanup(f.srv.Close)
+	ctx := context.Background()
+	for _, r := range []struct{ name, os string }{{"win-buildbot-1", "windows"}, {"win-buildbot-2", "windows"}, {"linux-1", "linux"}} {
+		rn, err := st.RegisterRunner(ctx, store.NewRunner{Name: r.name, OS: r.os, Arch: "amd64", Version: "test",
+			Labels: []string{r.os, "x64"}}, []byte("hash-"+r.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.runners[r.name] = rn.ID
+	}
+	// linux-1 stopped heartbeating an hour ago.
+	if _, err := st.Pool().Exec(ctx, `UPDATE runners SET last_seen = now() - interval '1 hour' WHERE name = 'linux-1'`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		rev := fmt.Sprintf("%x", sha1.Sum([]byte{byte(i)}))
+		f.revs = append(f.revs, rev)
+		for _, host := range []string{"win-buildbot-1", "win-buildbot-2", "linux-1"} {
+			os := "windows"
+			if host == "linux-1" {
+				os = "linux"
+			}
+			var rows []store.ResultRow
+			for it := range 10 {
+				rows = append(rows, store.ResultRow{Test: "test.test_os.TestStat.test_stat", Outcome: "pass", DurationUS: 1200})
+				outcome := "pass"
+				if os == "windows" && (it+i)%4 == 0 {
+					outcome = "fail"
+				}
+				rows = append(rows, result(flakyTest, outcome, xssText))
+			}
+			if i == 5 && os == "linux" {
+				rows = append(rows, result("test.test_json.TestDecode.test_nan", "error",
+					"Traceback (most recent call last):\nValueError: NaN is not allowed in strict mode"))
+			}
+			rows = append(rows, store.ResultRow{Test: "test.test_winreg.TestWinreg.test_keys", Outcome: "skip"})
+			f.ingest(t, store.Batch{ID: fmt.Sprintf("b-%d-%s", i, host), Repo: repo, Revision: rev, Builder: host,
+				RunnerOS: os, RunnerID: ptr(f.runners[host]), Results: rows})
+		}
+	}
+	if err := st.Pool().QueryRow(ctx, `SELECT s.id, t.id FROM signatures s, tests t
+		WHERE s.title LIKE 'AssertionError%' AND t.name = $1`, flakyTest).Scan(&f.sigID, &f.testID); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func result(test, outcome, text string) store.ResultRow {
+	r := store.ResultRow{Test: test, Outcome: outcome, DurationUS: 350_000}
+	if outcome == "fail" || outcome == "error" {
+		sig := signature.Compute(text)
+		r.Signature = &store.SignatureRow{Algorithm: sig.Algorithm, Hash: sig.Hash, Title: sig.Title, Normalized: sig.Normalized}
+		r.FailureText = text
+	}
+	return r
+}
+
+func (f *fixture) ingest(t *testing.T, b store.Batch) {
+	t.Helper()
+	_, _, err := f.st.IngestBatch(context.Background(), b, func(store.Stored) (any, error) { return map[string]any{}, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stressResults stores iterations of a campaign as its runner would upload
+// them: every failing iteration carries the detector's report.
+func (f *fixture) stressResults(t *testing.T, c store.Campaign, host string, first, n int, failEvery int) {
+	t.Helper()
+	var rows []store.ResultRow
+	for it := first; it < first+n; it++ {
+		iter := int32(it)
+		r := store.ResultRow{Test: "starttls-server", Outcome: "pass", Iteration: &iter, DurationUS: 90_000}
+		if failEvery > 0 && it%failEvery == failEvery-1 {
+			sig := signature.Detector("lost-bytes", "after pause_reading during start_tls")
+			r.Outcome = "fail"
+			r.Signature = &store.SignatureRow{Algorithm: sig.Algorithm, Hash: sig.Hash, Title: sig.Title, Normalized: sig.Normalized}
+			r.FailureText = "detector: lost-bytes after pause_reading during start_tls"
+			r.Detector = fmt.Appendf(nil, `{"anomalies":[{"kind":"lost-bytes","phase":"tls","offset":%d,"length":%d,"received_at":%d,
+				"detail":"bytes %d..%d completed by WSARecv but never delivered <b>not bold</b>",
+				"trace":[{"op":17,"event":"pause_reading","cancel":"ERROR_NOT_FOUND"},{"op":17,"event":"completion ignored","bytes":%d}]}],
+				"bytes_sent":1048576}`, 4096*(it%37), 512+it%100, 4096*(it%37)+700, 4096*(it%37), 4096*(it%37)+511, 512+it%100)
+		}
+		rows = append(rows, r)
+	}
+	f.ingest(t, store.Batch{ID: fmt.Sprintf("c%d-%s-%d", c.ID, host, first), Repo: "triaged/stress", Revision: fmt.Sprintf("campaign-%d", c.ID),
+		Builder: host, RunnerOS: "windows", RunnerID: ptr(f.runners[host]), CampaignID: &c.ID, Results: rows})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// httpServerOn starts a second server over the fixture's database, as
+// another replica behind a load balancer would be.
+func httpServerOn(t *testing.T, f *fixture) string {
+	t.Helper()
+	srv := httptest.NewServer(server.New(server.Config{Version: "test", AdminToken: adminToken,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, f.st).Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL
+}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/triaged/triaged/internal/auth"
+	"github.com/triaged/triaged/internal/store"
+)
+
+type loginView struct {
+	Next  string
+	Token string // the login form's double-submit token
+	Error string
+}
+
+// Login shows the login form (GET /login).
+func (p *Pages) Login(w http.ResponseWriter, r *http.Request) {
+	p.showLogin(w, r, http.StatusOK, "")
+}
+
+func (p *Pages) showLogin(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	tok := randomToken()
+	p.setCookie(w, r, loginCookie, tok, 15*time.Minute)
+	p.render(w, r, status, loginPage(loginView{Next: safeNext(r.FormValue("next")), Token: tok, Error: msg}))
+}
+
+// LoginSubmit checks an admin token and opens a session (POST /login). The
+// form carries a token that must match its cookie, so another site cannot
+// log a browser in to an account of its choosing.
+func (p *Pages) LoginSubmit(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+		p.render(w, r, http.StatusForbidden, errorPage(http.StatusForbidden,
+			"The login form expired or did not come from this site. Open the login page again."))
+		return
+	}
+	token := strings.TrimSpace(r.PostFormValue("token"))
+	name, ok, err := p.checkAdmin(r, token)
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	if !ok {
+		p.cfg.Log.Warn("login refused", "remote", r.RemoteAddr)
+		p.showLogin(w, r, http.StatusUnauthorized, "That is not an admin token.")
+		return
+	}
+	value := randomToken()
+	if err := p.store.CreateSession(r.Context(), auth.Hash(value), store.Session{
+		Principal: name, CSRF: randomToken(), ExpiresAt: time.Now().Add(sessionTTL),
+	}); err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	p.setCookie(w, r, loginCookie, "", 0)
+	p.setCookie(w, r, sessionCookie, value, sessionTTL)
+	p.cfg.Log.Info("admin logged in", "principal", name)
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// Logout ends the session (POST /logout, admin and CSRF checked).
+func (p *Pages) Logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := p.store.DeleteSession(r.Context(), auth.Hash(c.Value)); err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+	}
+	p.setCookie(w, r, sessionCookie, "", 0)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// checkAdmin reports whether token is the bootstrap admin token or a stored,
+// unrevoked admin token, and names its holder.
+func (p *Pages) checkAdmin(r *http.Request, token string) (string, bool, error) {
+	if token == "" {
+		return "", false, nil
+	}
+	h := auth.Hash(token)
+	if p.adminHash != nil && subtle.ConstantTimeCompare(h, p.adminHash) == 1 {
+		return "bootstrap admin", true, nil
+	}
+	pr, err := p.store.PrincipalByTokenHash(r.Context(), h)
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrDisabled):
+		return "", false, nil
+	case err != nil:
+		return "", false, err
+	}
+	return pr.Name, pr.Kind == auth.Admin, nil
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

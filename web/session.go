@@ -1,0 +1,152 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/triaged/triaged/internal/auth"
+	"github.com/triaged/triaged/internal/jsonapi"
+	"github.com/triaged/triaged/internal/store"
+)
+
+const (
+	sessionCookie = "triaged_session"
+	loginCookie   = "triaged_login" // double-submit token of the login form
+	sessionTTL    = 12 * time.Hour
+)
+
+type sessionKey struct{}
+
+// session is the logged-in admin of a request, if any.
+type session struct {
+	Principal string
+	CSRF      string
+}
+
+// sessionFrom returns the request's admin session, or nil.
+func sessionFrom(ctx context.Context) *session {
+	s, _ := ctx.Value(sessionKey{}).(*session)
+	return s
+}
+
+// Session loads the admin session of the request into its context. With
+// RequireLogin, a request without one is sent to the login page.
+func (p *Pages) Session(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var sess *session
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			s, err := p.store.SessionByHash(r.Context(), auth.Hash(c.Value))
+			switch {
+			case err == nil:
+				sess = &session{Principal: s.Principal, CSRF: s.CSRF}
+			case !errors.Is(err, store.ErrNotFound):
+				p.serverError(w, r, err)
+				return
+			}
+		}
+		open := r.URL.Path == "/login" || r.URL.Path == "/healthz"
+		if sess == nil && p.cfg.RequireLogin && !open {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
+	})
+}
+
+// Admin admits only POSTs from an admin session that carry the session's
+// CSRF token; anything else is refused with a page that says what to do.
+func (p *Pages) Admin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := sessionFrom(r.Context())
+		if sess == nil {
+			p.render(w, r, http.StatusUnauthorized, errorPage(http.StatusUnauthorized, "Log in with an admin token to do this."))
+			return
+		}
+		if !sameToken(r.PostFormValue("csrf"), sess.CSRF) {
+			p.render(w, r, http.StatusForbidden, errorPage(http.StatusForbidden,
+				"The form's security token is missing or stale. Reload the page and submit it again."))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sameToken compares a submitted token with the expected one in constant
+// time; an empty expectation never matches.
+func sameToken(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// randomToken returns 32 random bytes, URL-safe.
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// setCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the request
+// came over TLS (directly or through a proxy that says so) or the server is
+// configured as served over https.
+func (p *Pages) setCookie(w http.ResponseWriter, r *http.Request, name, value string, ttl time.Duration) {
+	c := &http.Cookie{
+		Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil || p.cfg.SecureCookies || r.Header.Get("X-Forwarded-Proto") == "https",
+	}
+	if ttl > 0 {
+		c.Expires, c.MaxAge = time.Now().Add(ttl), int(ttl/time.Second)
+	} else {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
+// ReadAPI guards the read-only JSON API the pages mirror: open by default;
+// with RequireLogin it wants an admin session or any valid API token, so
+// the JSON says no more than the pages would.
+func (p *Pages) ReadAPI(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !p.cfg.RequireLogin {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ok, err := p.readAllowed(r)
+		switch {
+		case err != nil:
+			jsonapi.Error(w, r, p.cfg.Log, http.StatusServiceUnavailable, "cannot check credentials right now; retry", nil)
+		case !ok:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="triaged"`)
+			jsonapi.Error(w, r, p.cfg.Log, http.StatusUnauthorized, "this server requires a login: send a token (Authorization: Bearer <token>) or log in", nil)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+func (p *Pages) readAllowed(r *http.Request) (bool, error) {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		_, err := p.store.SessionByHash(r.Context(), auth.Hash(c.Value))
+		if err == nil || !errors.Is(err, store.ErrNotFound) {
+			return err == nil, err
+		}
+	}
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if token = strings.TrimSpace(token); !ok || token == "" {
+		return false, nil
+	}
+	h := auth.Hash(token)
+	if p.adminHash != nil && subtle.ConstantTimeCompare(h, p.adminHash) == 1 {
+		return true, nil
+	}
+	_, err := p.store.PrincipalByTokenHash(r.Context(), h)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDisabled) {
+		return false, nil
+	}
+	return err == nil, err
+}
