@@ -162,3 +162,17 @@ func TestRequireLoginGuardsTheJSON(t *testing.T) {
 		t.Errorf("without --require-login the JSON is open: got %d", code)
 	}
 }
+
+func TestSessionCookieSecureBehindTLS(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, server.Config{SecureCookies: true}) // --public-url https://…
+	resp, _ := login(t, client(t), f.srv.URL, adminToken)
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "triaged_session" && !ck.Secure {
+			t.Errorf("session cookie of an https server is not Secure")
+		}
+	}
+	if len(resp.Cookies()) == 0 {
+		t.Errorf("login set no cookie")
+	}
+}
