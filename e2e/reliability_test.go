@@ -214,7 +214,9 @@ func TestLoad(t *testing.T) {
 		t.Errorf("stored %d results, acknowledged %d", rows, acked.Load()*size)
 	}
 	slices.Sort(latencies)
-	p := func(q float64) time.Duration { return latencies[int(q*float64(len(latencies)-1))].Round(time.Millisecond) }
+	p := func(q float64) time.Duration {
+		return latencies[int(q*float64(len(latencies)-1))].Round(time.Millisecond)
+	}
 	figure(t, "load: %d uploaders for %v, batches of %d results: %d batches, %d errors; latency p50 %v, p99 %v, max %v; %.0f results/s; server peak RSS %s",
 		clients, elapsed.Round(time.Second), size, acked.Load(), failures.Load(), p(0.5), p(0.99), latencies[len(latencies)-1].Round(time.Millisecond),
 		float64(rows)/elapsed.Seconds(), peak)

@@ -37,7 +37,13 @@ ALTER TABLE status_outbox
 CREATE INDEX status_outbox_pending ON status_outbox (id)
     WHERE delivered_at IS NULL AND NOT dead AND covered_by IS NULL;
 
+-- A commit's status reads its failing results on every upload; this keeps
+-- that read proportional to the failures, not to all results of the commit.
+CREATE INDEX results_revision_failing ON results (repo, revision)
+    WHERE outcome IN ('fail', 'error') AND campaign_id IS NULL;
+
 -- +goose Down
+DROP INDEX results_revision_failing;
 DROP INDEX status_outbox_pending;
 ALTER TABLE status_outbox DROP COLUMN github_id, DROP COLUMN covered_by;
 DROP TABLE webhook_deliveries;
