@@ -267,3 +267,27 @@ func TestRunnerProtocolRefusals(t *testing.T) {
 		t.Errorf("the disabled runner's job was not requeued")
 	}
 }
+
+// TestEachRunnerCampaign gives every matching runner the whole iteration
+// count, with iteration numbers of its own, so both hosts' runs are stored.
+func TestEachRunnerCampaign(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ingest.Limits{})
+	a, b := register(t, e, "a", "x"), register(t, e, "b", "x")
+	register(t, e, "other")
+	c := createCampaign(t, e, ingest.CampaignRequest{Kind: "scenario", Scenario: "echo-pause", Labels: []string{"x"}, Iterations: 10, EachRunner: true})
+	for _, r := range []*testRunner{a, b} {
+		job, ok := r.leaseJob(t)
+		if !ok {
+			t.Fatalf("runner %d got no job", r.id)
+		}
+		if code := r.sendResults(t, job, "1", job.FirstIteration, job.FirstIteration+job.Iterations, job.FirstIteration); code != 200 {
+			t.Fatalf("results: %d", code)
+		}
+		r.complete(t, job, "")
+	}
+	got := getCampaign(t, e, c.ID)
+	if got.State != "done" || got.Runs != 20 || got.Failures != 2 || len(got.Runners) != 2 {
+		t.Errorf("each-runner campaign: state %s, %d runs, %d failures over %d runners; want done, 20, 2, 2", got.State, got.Runs, got.Failures, len(got.Runners))
+	}
+}

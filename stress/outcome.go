@@ -142,7 +142,9 @@ func (o *Outcome) finish() {
 	}
 	discards, _ := tr.Discards()
 	for _, ev := range discards {
-		if explained[ev.Seq] || ev.N == 0 {
+		// Reads discarded because the iteration was over and the transport
+		// closed are bookkeeping, not losses.
+		if explained[ev.Seq] || ev.N == 0 || ev.Detail == "closed" {
 			continue
 		}
 		if o.BytesLost == 0 && o.Transport != nil {

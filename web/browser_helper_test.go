@@ -2,103 +2,23 @@ package web_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/triaged/triaged/internal/browsertest"
 )
 
-// chromiumPath is Debian's Chromium; .ci/run installs it.
-const chromiumPath = "/usr/bin/chromium"
+func newBrowser(t *testing.T) context.Context { return browsertest.New(t) }
 
-// newBrowser starts a headless Chromium with a fresh profile and returns a
-// tab's context. Without Chromium the test fails, locally as in CI: a
-// browser test that skips proves nothing.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := chromiumPath
-	if _, err := os.Stat(path); err != nil {
-		p, lerr := exec.LookPath("chromium")
-		if lerr != nil {
-			t.Fatalf("no Chromium at %s or on PATH (install it: apt-get install -y chromium): %v", chromiumPath, err)
-		}
-		path = p
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true), // tests run as root in CI containers
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
-	// The first Do starts the browser and binds it to ctx, which must not
-	// time out; the walk itself runs under a deadline derived from it.
-	if err := chromedp.Do(ctx); err != nil {
-		cancelTab()
-		cancelAlloc()
-		t.Fatalf("start Chromium: %v", err)
-	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
-	return tctx
-}
+func screenshot(t *testing.T, ctx context.Context, name string) { browsertest.Screenshot(t, ctx, name) }
 
-// artifactsDir is where screenshots go: $TRIAGED_ARTIFACTS/screenshots, or
-// artifacts/screenshots at the top of the repository (ignored by git).
-func artifactsDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join("..", "artifacts", "screenshots")
-	if d := os.Getenv("TRIAGED_ARTIFACTS"); d != "" {
-		dir = filepath.Join(d, "screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// screenshot saves the whole page as name.png.
-func screenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	path := filepath.Join(artifactsDir(t), name+".png")
-	if err := os.WriteFile(path, buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
-}
-
-// do runs browser steps and fails the test with what was being done.
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
+	browsertest.Do(t, ctx, what, steps...)
 }
 
-// read runs one browser action that returns a value.
 func read[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	return v
+	return browsertest.Read(t, ctx, what, a)
 }

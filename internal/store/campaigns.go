@@ -109,11 +109,14 @@ func (s *Store) createCampaign(ctx context.Context, tx pgx.Tx, spec CampaignSpec
 			targets = append(targets, &id)
 		}
 	}
+	// Each runner's share has iteration numbers of its own (runner k runs
+	// k×N to (k+1)×N−1), since an iteration is stored once per campaign.
 	batch := &pgx.Batch{}
-	for _, runner := range targets {
+	for k, runner := range targets {
+		base := k * spec.Iterations
 		for first := 0; first < spec.Iterations; first += jobSize {
 			batch.Queue(`INSERT INTO jobs (campaign_id, first_iteration, iterations, pinned_runner_id) VALUES ($1, $2, $3, $4)`,
-				c.ID, first, min(jobSize, spec.Iterations-first), runner)
+				c.ID, base+first, min(jobSize, spec.Iterations-first), runner)
 		}
 	}
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
