@@ -128,7 +128,7 @@ func (o *Outcome) finish() {
 				// not, so its offsets are the sender's stream offsets.
 				for _, ev := range tr.DiscardsOverlapping(a.Offset, a.Offset+a.Length) {
 					explained[ev.Seq] = true
-					f.Phase = discardPhase(ev)
+					f.Phase = o.discardPhase(ev)
 				}
 				for _, ev := range tr.Explain(a.Offset) {
 					f.Trace = append(f.Trace, ev.String())
@@ -150,7 +150,7 @@ func (o *Outcome) finish() {
 		if o.BytesLost == 0 && o.Transport != nil {
 			o.BytesLost = o.Transport.BytesLostToCancel
 		}
-		f := Finding{Kind: string(detect.KindLostBytes), Phase: discardPhase(ev), StreamPhase: ev.Phase, Direction: "to-proactor",
+		f := Finding{Kind: string(detect.KindLostBytes), Phase: o.discardPhase(ev), StreamPhase: ev.Phase, Direction: "to-proactor",
 			Offset: ev.Off, Length: int64(ev.N), Position: ev.Off,
 			Detail: fmt.Sprintf("the transport discarded a completed read of %d bytes (%s); the detector could not see them inside the TLS stream", ev.N, ev.Detail)}
 		for _, e := range tr.Explain(ev.Off) {
@@ -161,16 +161,18 @@ func (o *Outcome) finish() {
 }
 
 // discardPhase describes when a discarded read was lost, in the words the
-// failure signature keys on.
-func discardPhase(ev proactor.Event) string {
+// failure signature keys on. In the start_tls scenarios the peer sends
+// nothing before its TLS handshake, so whatever the transport lost, in
+// whichever phase it was, belonged to start_tls.
+func (o *Outcome) discardPhase(ev proactor.Event) string {
 	s := "after pause_reading"
 	if ev.Detail != "" && ev.Detail != "cancelled" {
 		s = "on " + ev.Detail
 	}
-	switch ev.Phase {
-	case "upgrade", "tls":
+	switch {
+	case o.TLS != "" || ev.Phase == "upgrade" || ev.Phase == "tls":
 		return s + " during start_tls"
-	case "", "plaintext":
+	case ev.Phase == "" || ev.Phase == "plaintext":
 		return s
 	}
 	return s + " during " + ev.Phase
