@@ -151,6 +151,11 @@ func TestPostgresRestartDuringUploadsAndLeases(t *testing.T) {
 	if rows != 8*12*200 || stored != 8*12 {
 		t.Errorf("stored %d results in %d batches, want %d in %d", rows, stored, 8*12*200, 8*12)
 	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("runner log:\n%s\nserver log:\n%s", runner.stderr, s.stderr)
+		}
+	}()
 	waitCampaignDone(t, db, 2*time.Minute)
 	var runs, distinct, total int
 	conn, _ := pgx.Connect(context.Background(), db)

@@ -61,7 +61,11 @@ func waitCampaignDone(t *testing.T, db string, d time.Duration) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("campaigns still open after %v", d)
+			rows, _ := conn.Query(ctx, `SELECT id, state, attempts, coalesce(runner_id, 0), last_error FROM jobs ORDER BY id`)
+			jobs, _ := pgx.CollectRows(rows, pgx.RowToStructByPos[struct {
+				ID, State, Attempts, Runner, LastError any
+			}])
+			t.Fatalf("campaigns still open after %v; jobs: %+v", d, jobs)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -32,12 +32,12 @@ func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusConflict, "this runner does not hold the job; its lease expired and the job went back to the queue", nil)
 		return
 	case err != nil:
-		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
+		a.writeIngestError(w, r, err)
 		return
 	}
 	c, err := a.store.CampaignByID(r.Context(), job.CampaignID)
 	if err != nil {
-		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
+		a.writeIngestError(w, r, err)
 		return
 	}
 	batchID := r.URL.Query().Get("batch")

@@ -25,10 +25,12 @@ func Write(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// Error sends a problem with the status's standard text as "error". A 5xx is
-// logged with err; the client only sees a generic detail, never internals.
+// Error sends a problem with the status's standard text as "error". A
+// server error (a 5xx with its cause) is logged with err; the client only
+// sees a generic detail, never internals. A 5xx without a cause, such as a
+// 503 the caller already explained, is not logged again.
 func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int, detail string, err error) {
-	if status >= 500 {
+	if status >= 500 && err != nil {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 		if detail == "" {
 			detail = "internal error; see the server log"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -106,6 +107,8 @@ func (a *Agent) runJob(ctx context.Context, c *client, hb *heartbeat, job Job) e
 	}
 	if _, err := a.flushJob(flushCtx, c, job.ID); err != nil {
 		log.Warn("results stay spooled for the next start", "err", err)
+	} else {
+		os.Remove(a.state.spoolDir(job.ID)) // empty now, and nothing spools into it any more
 	}
 	switch cause := context.Cause(jobCtx); {
 	case spoolErr != nil:

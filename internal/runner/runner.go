@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -94,6 +95,8 @@ func (a *Agent) Run(ctx context.Context) error {
 		var job Job
 		status, err := c.do(ctx, "POST", "/api/v1/jobs/lease", struct{}{}, &job)
 		switch {
+		case ctx.Err() != nil:
+			return nil // stopping: nothing is held, nothing to release
 		case err != nil && !retryable(err):
 			return fmt.Errorf("%w: lease: %v", ErrConfig, err)
 		case err != nil:
@@ -125,6 +128,7 @@ func (a *Agent) flushSpool(ctx context.Context, c *client) {
 		if _, err := a.flushJob(ctx, c, job); err != nil {
 			return
 		}
+		os.Remove(a.state.spoolDir(job))
 	}
 }
 

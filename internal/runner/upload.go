@@ -29,7 +29,7 @@ func (a *Agent) flushJob(ctx context.Context, c *client, job int64) (stop bool, 
 			return stop, err
 		}
 		if len(files) == 0 {
-			os.Remove(a.state.spoolDir(job))
+			// The directory stays: the job may still be spooling into it.
 			return stop, nil
 		}
 		files = files[:min(len(files), uploadBatchSize)]
