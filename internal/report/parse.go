@@ -155,6 +155,9 @@ func (c *collector) add(r Result, line int, off int64) error {
 			Msg: fmt.Sprintf("test id longer than %d bytes", MaxTestIDLen)}
 	}
 	r.Test = sanitize(r.Test)
+	// Every result passes here, so this is where texts become storable,
+	// whatever a parser pieced them together from.
+	r.FailureText, r.Output = sanitize(r.FailureText), sanitize(r.Output)
 	if !r.Outcome.Failed() {
 		r.FailureText, r.Output = "", ""
 	}
