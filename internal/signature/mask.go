@@ -160,11 +160,18 @@ func (m *masker) line(dst []byte, s string) []byte {
 	// output as well keeps a normalized line a fixed point.
 	if len(dst)-start > maxLine {
 		dst = dst[:start+maxLine]
-		for len(dst) > start && dst[len(dst)-1] == ' ' {
-			dst = dst[:len(dst)-1]
-		}
 	}
-	return dst
+	// A token that masks to nothing (a path with no name) can leave a blank
+	// at either end; the input was trimmed, so the output must be too, or
+	// normalizing it again would change it.
+	for len(dst) > start && dst[len(dst)-1] == ' ' {
+		dst = dst[:len(dst)-1]
+	}
+	n := 0
+	for start+n < len(dst) && dst[start+n] == ' ' {
+		n++
+	}
+	return append(dst[:start], dst[start+n:]...)
 }
 
 // isPath reports whether a blank-delimited run is a file path rather than
