@@ -161,17 +161,26 @@ func (m *masker) line(dst []byte, s string) []byte {
 	if len(dst)-start > maxLine {
 		dst = dst[:start+maxLine]
 	}
-	// A token that masks to nothing (a path with no name) can leave a blank
-	// at either end; the input was trimmed, so the output must be too, or
-	// normalizing it again would change it.
-	for len(dst) > start && dst[len(dst)-1] == ' ' {
-		dst = dst[:len(dst)-1]
+	return squeezeBlanks(dst, start)
+}
+
+// squeezeBlanks trims dst[start:] and folds its runs of blanks into one. A
+// token that masks to nothing (a path with no name) leaves its neighbours'
+// blanks side by side or at an end; the input's blanks were already folded,
+// so without this, normalizing the output again would change it.
+func squeezeBlanks(dst []byte, start int) []byte {
+	w := start
+	for r := start; r < len(dst); r++ {
+		if dst[r] == ' ' && (w == start || dst[w-1] == ' ') {
+			continue
+		}
+		dst[w] = dst[r]
+		w++
 	}
-	n := 0
-	for start+n < len(dst) && dst[start+n] == ' ' {
-		n++
+	for w > start && dst[w-1] == ' ' {
+		w--
 	}
-	return append(dst[:start], dst[start+n:]...)
+	return dst[:w]
 }
 
 // isPath reports whether a blank-delimited run is a file path rather than
