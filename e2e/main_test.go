@@ -7,29 +7,24 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/triaged/triaged/internal/pgtest"
+	"github.com/triaged/triaged/internal/proctest"
 )
 
 // binary is triaged built once for every test here.
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "triaged-e2e-")
+	bin, remove, err := proctest.Build("../cmd/triaged")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
 	}
-	binary = filepath.Join(dir, "triaged")
-	if out, err := exec.Command("go", "build", "-o", binary, "../cmd/triaged").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build triaged: %v\n%s", err, out)
-		os.Exit(3)
-	}
+	binary = bin
 	code := m.Run()
 	pgtest.Stop()
-	os.RemoveAll(dir)
+	remove()
 	os.Exit(code)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/triaged/triaged/internal/pgtest"
+	"github.com/triaged/triaged/internal/proctest"
 )
 
 // binary is triaged built once for the tests that need a real process:
@@ -21,19 +21,15 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "triaged-bin-")
+	bin, remove, err := proctest.Build(".")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
 	}
-	binary = filepath.Join(dir, "triaged")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build triaged: %v\n%s", err, out)
-		os.Exit(3)
-	}
+	binary = bin
 	code := m.Run()
 	pgtest.Stop()
-	os.RemoveAll(dir)
+	remove()
 	os.Exit(code)
 }
 
@@ -73,15 +69,7 @@ func (p *proc) wait(t *testing.T, d time.Duration) int {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+func freeAddr(t *testing.T) string { return proctest.FreeAddr(t) }
 
 // dataDir returns a data directory the embedded cluster's user can reach
 // when the tests run as root.

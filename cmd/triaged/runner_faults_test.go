@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/triaged/triaged/internal/pgtest"
+	"github.com/triaged/triaged/internal/proctest"
 	"github.com/triaged/triaged/internal/server"
 	"github.com/triaged/triaged/internal/store"
 )
@@ -89,11 +90,5 @@ func count(t *testing.T, st *store.Store, campaign int64) int {
 
 func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	proctest.WaitFor(t, d, what, ok)
 }
