@@ -287,7 +287,7 @@ func TestEachRunnerCampaign(t *testing.T) {
 		r.complete(t, job, "")
 	}
 	got := getCampaign(t, e, c.ID)
-	if got.State != "done" || got.Runs != 20 || got.Failures != 2 || len(got.Runners) != 2 {
+	if got.State != "done" || got.Planned != 20 || got.Runs != 20 || got.Failures != 2 || len(got.Runners) != 2 {
 		t.Errorf("each-runner campaign: state %s, %d runs, %d failures over %d runners; want done, 20, 2, 2", got.State, got.Runs, got.Failures, len(got.Runners))
 	}
 }

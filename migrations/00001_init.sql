@@ -56,6 +56,8 @@ CREATE TABLE campaigns (
     state       text        NOT NULL DEFAULT 'queued'
                             CHECK (state IN ('queued', 'running', 'done', 'cancelled', 'failed')),
     reason      text        NOT NULL DEFAULT '',
+    -- planned: iterations over all jobs (iterations × runners for each_runner).
+    planned     integer     NOT NULL DEFAULT 0,
     runs        integer     NOT NULL DEFAULT 0,
     failures    integer     NOT NULL DEFAULT 0,
     created_at  timestamptz NOT NULL DEFAULT now(),

@@ -38,8 +38,11 @@ type CampaignSpec struct {
 type Campaign struct {
 	ID int64 `json:"id"`
 	CampaignSpec
-	State      string     `json:"state"`
-	Reason     string     `json:"reason"`
+	State  string `json:"state"`
+	Reason string `json:"reason"`
+	// Planned is the iterations of all its jobs: Iterations, or Iterations
+	// times the runners of an each-runner campaign.
+	Planned    int        `json:"planned"`
 	Runs       int        `json:"runs"`
 	Failures   int        `json:"failures"`
 	CreatedAt  time.Time  `json:"created_at"`
@@ -49,13 +52,13 @@ type Campaign struct {
 
 const campaignColumns = `id, name, kind, scenario, proactor, backend, params, command, format, labels,
 	iterations, parallel, stop_rule, stop_target, each_runner, repo, revision,
-	state, reason, runs, failures, created_at, started_at, finished_at`
+	state, reason, planned, runs, failures, created_at, started_at, finished_at`
 
 func scanCampaign(row pgx.CollectableRow) (Campaign, error) {
 	var c Campaign
 	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.Scenario, &c.Proactor, &c.Backend, &c.Params, &c.Command, &c.Format,
 		&c.Labels, &c.Iterations, &c.Parallel, &c.Stop, &c.StopTarget, &c.EachRunner, &c.Repo, &c.Revision,
-		&c.State, &c.Reason, &c.Runs, &c.Failures, &c.CreatedAt, &c.StartedAt, &c.FinishedAt)
+		&c.State, &c.Reason, &c.Planned, &c.Runs, &c.Failures, &c.CreatedAt, &c.StartedAt, &c.FinishedAt)
 	return c, err
 }
 
@@ -119,6 +122,8 @@ func (s *Store) createCampaign(ctx context.Context, tx pgx.Tx, spec CampaignSpec
 				c.ID, base+first, min(jobSize, spec.Iterations-first), runner)
 		}
 	}
+	c.Planned = len(targets) * spec.Iterations
+	batch.Queue(`UPDATE campaigns SET planned = $2 WHERE id = $1`, c.ID, c.Planned)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return c, err
 	}

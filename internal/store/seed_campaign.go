@@ -25,10 +25,10 @@ func (g *generator) seedCampaign(ctx context.Context, tx pgx.Tx, st *SeedStats) 
 	sig := g.sigs[min(5, len(g.sigs)-1)] // a lost-bytes signature
 	started := g.o.Now.Add(-6 * time.Hour)
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO campaigns (name, kind, scenario, proactor, backend, params, labels, iterations,
+	err := tx.QueryRow(ctx, `INSERT INTO campaigns (name, kind, scenario, proactor, backend, params, labels, iterations, planned,
 			stop_rule, state, reason, created_at, started_at, finished_at)
 		VALUES ('starttls-server (legacy) × 3000', 'scenario', 'starttls-server', 'legacy', 'iocp',
-			'{"packets": 2000, "packet_size": 4096, "pause_every": "5ms"}', '{windows}', $1, 'count', 'done', '', $2, $2, $3)
+			'{"packets": 2000, "packet_size": 4096, "pause_every": "5ms"}', '{windows}', $1, $1, 'count', 'done', '', $2, $2, $3)
 		RETURNING id`, iterations, started, started.Add(2*time.Hour)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("insert campaign: %w", err)
