@@ -129,6 +129,13 @@ func (o *Outcome) finish() {
 				for _, ev := range tr.DiscardsOverlapping(a.Offset, a.Offset+a.Length) {
 					explained[ev.Seq] = true
 					f.Phase = o.discardPhase(ev)
+					if a.Kind == detect.KindPrematureEOF {
+						// The transport threw the stream's tail away; the early
+						// EOF is only its consequence, and the same bug as a
+						// loss in the middle must sign the same.
+						f.Kind = string(detect.KindLostBytes)
+						f.Detail = strings.TrimSpace("the stream's tail, before EOF; " + f.Detail)
+					}
 				}
 				for _, ev := range tr.Explain(a.Offset) {
 					f.Trace = append(f.Trace, ev.String())

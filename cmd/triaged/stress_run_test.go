@@ -19,7 +19,8 @@ func TestStressRunCommand(t *testing.T) {
 	}{
 		{
 			name:     "legacy loses bytes and says where",
-			args:     append([]string{"stress", "run", "--scenario", "echo-pause", "--proactor", "legacy", "--iterations", "5"}, small...),
+			// Until the first failure, so a lucky schedule cannot pass it.
+			args:     append([]string{"stress", "run", "--scenario", "echo-pause", "--proactor", "legacy", "--iterations", "50", "--stop", "first-failure"}, small...),
 			wantCode: exitFailures,
 			check: func(t *testing.T, out map[string]any) {
 				ff, _ := out["first_failure"].(map[string]any)
