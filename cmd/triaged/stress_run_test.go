@@ -18,7 +18,7 @@ func TestStressRunCommand(t *testing.T) {
 		check    func(t *testing.T, out map[string]any)
 	}{
 		{
-			name:     "legacy loses bytes and says where",
+			name: "legacy loses bytes and says where",
 			// Until the first failure, so a lucky schedule cannot pass it.
 			args:     append([]string{"stress", "run", "--scenario", "echo-pause", "--proactor", "legacy", "--iterations", "50", "--stop", "first-failure"}, small...),
 			wantCode: exitFailures,
