@@ -4,10 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/triaged/triaged/ingest"
-	"github.com/triaged/triaged/internal/jsonapi"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
 )
@@ -33,30 +30,16 @@ type finding struct {
 
 // Campaign shows a campaign's progress and findings (GET /campaigns/{id}).
 func (p *Pages) Campaign(w http.ResponseWriter, r *http.Request) {
-	v, status, err := p.campaign(r)
-	switch {
-	case status == http.StatusOK:
-		p.render(w, r, status, campaignPage(v))
-	case err != nil:
-		p.serverError(w, r, err)
-	default:
-		p.render(w, r, status, errorPage(status, "There is no campaign "+chi.URLParam(r, "id")+"."))
-	}
+	showByID(p, w, r, p.campaign, campaignPage, "campaign")
 }
 
 // CampaignFindingsJSON serves the failing iterations and the detector's
 // findings (GET /api/v1/campaigns/{id}/findings); the campaign itself is at
 // /api/v1/campaigns/{id}.
 func (p *Pages) CampaignFindingsJSON(w http.ResponseWriter, r *http.Request) {
-	v, status, err := p.campaign(r)
-	switch {
-	case status == http.StatusOK:
-		jsonapi.Write(w, status, map[string]any{"id": v.ID, "findings": v.Findings})
-	case err != nil:
-		jsonapi.Error(w, r, p.cfg.Log, http.StatusInternalServerError, "", err)
-	default:
-		jsonapi.Error(w, r, p.cfg.Log, status, "no such campaign", nil)
-	}
+	jsonByID(p, w, r, p.campaign, func(v campaignView) any {
+		return map[string]any{"id": v.ID, "findings": v.Findings}
+	}, "campaign")
 }
 
 func (p *Pages) campaign(r *http.Request) (campaignView, int, error) {

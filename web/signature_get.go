@@ -6,9 +6,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
-	"github.com/triaged/triaged/internal/jsonapi"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
 )
@@ -47,28 +44,12 @@ type revisionRate struct {
 
 // Signature shows one failure signature (GET /signatures/{id}).
 func (p *Pages) Signature(w http.ResponseWriter, r *http.Request) {
-	v, status, err := p.signature(r)
-	switch {
-	case status == http.StatusOK:
-		p.render(w, r, status, signaturePage(v))
-	case err != nil:
-		p.serverError(w, r, err)
-	default:
-		p.render(w, r, status, errorPage(status, "There is no signature "+chi.URLParam(r, "id")+"."))
-	}
+	showByID(p, w, r, p.signature, signaturePage, "signature")
 }
 
 // SignatureJSON serves the same data (GET /api/v1/signatures/{id}).
 func (p *Pages) SignatureJSON(w http.ResponseWriter, r *http.Request) {
-	v, status, err := p.signature(r)
-	switch {
-	case status == http.StatusOK:
-		jsonapi.Write(w, status, v)
-	case err != nil:
-		jsonapi.Error(w, r, p.cfg.Log, http.StatusInternalServerError, "", err)
-	default:
-		jsonapi.Error(w, r, p.cfg.Log, status, "no such signature", nil)
-	}
+	jsonByID(p, w, r, p.signature, itself[signatureView], "signature")
 }
 
 func (p *Pages) signature(r *http.Request) (signatureView, int, error) {

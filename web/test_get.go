@@ -7,10 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/triaged/triaged/ingest"
-	"github.com/triaged/triaged/internal/jsonapi"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
 )
@@ -35,28 +32,12 @@ type testView struct {
 
 // Test shows one test's history (GET /tests/{id}).
 func (p *Pages) Test(w http.ResponseWriter, r *http.Request) {
-	v, status, err := p.test(r)
-	switch {
-	case status == http.StatusOK:
-		p.render(w, r, status, testPage(v))
-	case err != nil:
-		p.serverError(w, r, err)
-	default:
-		p.render(w, r, status, errorPage(status, "There is no test "+chi.URLParam(r, "id")+"."))
-	}
+	showByID(p, w, r, p.test, testPage, "test")
 }
 
 // TestJSON serves the same data (GET /api/v1/tests/{id}).
 func (p *Pages) TestJSON(w http.ResponseWriter, r *http.Request) {
-	v, status, err := p.test(r)
-	switch {
-	case status == http.StatusOK:
-		jsonapi.Write(w, status, v)
-	case err != nil:
-		jsonapi.Error(w, r, p.cfg.Log, http.StatusInternalServerError, "", err)
-	default:
-		jsonapi.Error(w, r, p.cfg.Log, status, "no such test", nil)
-	}
+	jsonByID(p, w, r, p.test, itself[testView], "test")
 }
 
 func (p *Pages) test(r *http.Request) (testView, int, error) {
