@@ -93,8 +93,8 @@ func TestServerKilledDuringUploads(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		s.start()
 	}()
-	retries := uploaders(t, func() string { return "http://" + s.addr }, "kill9", clients, batches, size)
-	rows, stored := countResults(t, db, "kill9")
+	retries := uploaders(t, func() string { return "http://" + s.addr }, "dead9000", clients, batches, size)
+	rows, stored := countResults(t, db, "dead9000")
 	if rows != clients*batches*size || stored != clients*batches {
 		t.Errorf("stored %d results in %d batches, want %d in %d", rows, stored, clients*batches*size, clients*batches)
 	}
@@ -145,9 +145,9 @@ func TestPostgresRestartDuringUploadsAndLeases(t *testing.T) {
 		}
 		cluster = c
 	}()
-	retries := uploaders(t, func() string { return "http://" + s.addr }, "pgrestart", 8, 12, 200)
+	retries := uploaders(t, func() string { return "http://" + s.addr }, "9e57a47", 8, 12, 200)
 	<-restarted
-	rows, stored := countResults(t, db, "pgrestart")
+	rows, stored := countResults(t, db, "9e57a47")
 	if rows != 8*12*200 || stored != 8*12 {
 		t.Errorf("stored %d results in %d batches, want %d in %d", rows, stored, 8*12*200, 8*12)
 	}
@@ -195,7 +195,7 @@ func TestLoad(t *testing.T) {
 			body := batch(size, c)
 			for b := 0; ctx.Err() == nil; b++ {
 				t0 := time.Now()
-				code := post(context.Background(), client, s.url(fmt.Sprintf("/api/v1/results?repo=o/r&revision=load&builder=c%d&batch=load-%d-%d", c, c, b)), "application/json", body)
+				code := post(context.Background(), client, s.url(fmt.Sprintf("/api/v1/results?repo=o/r&revision=10ad000&builder=c%d&batch=load-%d-%d", c, c, b)), "application/json", body)
 				d := time.Since(t0)
 				if code != 200 {
 					failures.Add(1)
@@ -211,7 +211,7 @@ func TestLoad(t *testing.T) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	peak := peakRSS(s.cmd.Process.Pid)
-	rows, _ := countResults(t, db, "load")
+	rows, _ := countResults(t, db, "10ad000")
 	if failures.Load() != 0 {
 		t.Errorf("%d requests failed under load", failures.Load())
 	}

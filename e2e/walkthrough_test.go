@@ -197,17 +197,19 @@ func TestWalkthrough(t *testing.T) {
 			Iteration   int    `json:"iteration"`
 			SignatureID *int64 `json:"signature_id"`
 			Title       string `json:"title"`
-			Anomalies   []struct {
-				Kind   string   `json:"kind"`
-				Offset *float64 `json:"offset"`
-			} `json:"anomalies"`
+			Detector    struct {
+				Anomalies []struct {
+					Kind   string   `json:"kind"`
+					Offset *float64 `json:"offset"`
+				} `json:"anomalies"`
+			} `json:"detector"`
 		} `json:"findings"`
 	}
 	api("GET", fmt.Sprintf("/api/v1/campaigns/%d/findings", legacyID), "", "", &findings)
 	sigs := map[string]int{}
 	for _, f := range findings.Findings {
 		sigs[f.Title]++
-		if len(f.Anomalies) == 0 || f.Anomalies[0].Offset == nil {
+		if a := f.Detector.Anomalies; len(a) == 0 || a[0].Offset == nil {
 			t.Errorf("iteration %d: a finding without the detector's offset: %+v", f.Iteration, f)
 		}
 	}

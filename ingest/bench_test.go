@@ -17,10 +17,19 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/pgtest"
-	"github.com/triaged/triaged/internal/server"
+	"github.com/triaged/triaged/internal/protocol"
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
+
+// admin is the benchmarks' bootstrap admin token.
+const admin = "bench-admin-token-0123456789"
 
 // benchBatch is a realistic upload: 500 results, one in ten failing with
 // one of a few dozen tracebacks.
@@ -54,7 +63,7 @@ func BenchmarkIngest(b *testing.B) {
 		clients, _ = strconv.Atoi(c)
 	}
 	st := pgtest.NewStore(b)
-	srv := httptest.NewServer(server.New(server.Config{Version: "bench", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, st).Handler())
+	srv := httptest.NewServer(app.New(app.Config{Version: "bench", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, st).Handler())
 	defer srv.Close()
 	bodies := make([]string, 16)
 	for i := range bodies {
@@ -63,7 +72,7 @@ func BenchmarkIngest(b *testing.B) {
 	var next atomic.Int64
 	post := func() {
 		i := next.Add(1)
-		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/results?repo=o/r&revision=r%d&builder=b&batch=%d", srv.URL, i%50, i), strings.NewReader(bodies[i%int64(len(bodies))]))
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/results?repo=o/r&revision=%07x&builder=b&batch=%d", srv.URL, 0xabc0000+i%50, i), strings.NewReader(bodies[i%int64(len(bodies))]))
 		req.Header.Set("Authorization", "Bearer "+admin)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
@@ -120,7 +129,7 @@ func BenchmarkIngest(b *testing.B) {
 func BenchmarkLeaseRoundTrip(b *testing.B) {
 	const runners = 50
 	st := pgtest.NewStore(b)
-	srv := httptest.NewServer(server.New(server.Config{Version: "bench", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, st).Handler())
+	srv := httptest.NewServer(app.New(app.Config{Version: "bench", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, st).Handler())
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: runners}}
 	call := func(method, path, token, body string, out any) int {
@@ -139,7 +148,7 @@ func BenchmarkLeaseRoundTrip(b *testing.B) {
 	}
 	tokens := make([]string, runners)
 	for i := range tokens {
-		var reg ingest.Registered
+		var reg protocol.Registered
 		if code := call("POST", "/api/v1/runners/register", admin, fmt.Sprintf(`{"name":"bench-%d","os":"linux","arch":"amd64"}`, i), &reg); code != 201 {
 			b.Fatalf("register: %d", code)
 		}

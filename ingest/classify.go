@@ -1,8 +1,6 @@
 package ingest
 
 import (
-	"encoding/json"
-
 	"github.com/triaged/triaged/internal/store"
 )
 
@@ -15,9 +13,38 @@ const (
 	ClassInfra = "infra" // most of the batch failed: the machine, not the tests
 )
 
+// Answer is the body of a successful upload, and of its retries: POST
+// /api/v1/results answers it, and job results add "stop".
+type Answer struct {
+	Batch       string         `json:"batch"`
+	Tests       int            `json:"tests"`
+	Passed      int            `json:"passed"`
+	Failed      int            `json:"failed"`
+	Errors      int            `json:"errors"`
+	Skipped     int            `json:"skipped"`
+	Duplicate   bool           `json:"duplicate"`
+	NewFailures int            `json:"new_failures"`
+	KnownFlaky  int            `json:"known_flaky"`
+	Infra       bool           `json:"infra"`
+	Results     []ResultAnswer `json:"results"`
+	// Stop tells a runner uploading a campaign job's results to stop the
+	// job: its stop rule ended the campaign, or it had ended already.
+	Stop bool `json:"stop,omitempty"`
+}
+
+// ResultAnswer is what the upload answer says of one result.
+type ResultAnswer struct {
+	Test      string `json:"test"`
+	Outcome   string `json:"outcome"`
+	Signature string `json:"signature,omitempty"`
+	Title     string `json:"title,omitempty"`
+	// Class is set for failures: new, flaky, known or infra.
+	Class string `json:"class,omitempty"`
+}
+
 // answer builds the upload's answer, classifying every failure.
-func answer(b store.Batch, st store.Stored, lim Limits) UploadAnswer {
-	ans := UploadAnswer{Batch: b.ID, Results: make([]ResultAnswer, len(b.Results))}
+func answer(b store.Batch, st store.Stored, lim Limits) Answer {
+	ans := Answer{Stop: st.Stop, Batch: b.ID, Results: make([]ResultAnswer, len(b.Results))}
 	failing := 0
 	for _, r := range b.Results {
 		if r.Signature != nil {
@@ -63,25 +90,4 @@ func classify(r store.ResultRow, st store.Stored, infra bool) string {
 		return ClassKnown
 	}
 	return ClassNew
-}
-
-// markDuplicate sets "duplicate": true in a stored answer.
-func markDuplicate(raw json.RawMessage) json.RawMessage {
-	return withFields(raw, map[string]any{"duplicate": true})
-}
-
-// withFields sets top-level fields of a stored JSON answer.
-func withFields(raw json.RawMessage, fields map[string]any) json.RawMessage {
-	var m map[string]any
-	if json.Unmarshal(raw, &m) != nil {
-		return raw
-	}
-	for k, v := range fields {
-		m[k] = v
-	}
-	out, err := json.Marshal(m)
-	if err != nil {
-		return raw
-	}
-	return out
 }

@@ -1,16 +1,23 @@
-// Package ingest is the write side of triaged's HTTP API: result uploads from
-// runners and CI jobs in every common report format, API tokens, and (with
-// the runner protocol) what runners send back. Every upload is validated,
-// parsed, signed, classified and stored in one transaction, or refused with a
-// clear error and nothing stored.
+// Package ingest is triaged's write path for test results: it parses an
+// upload in any supported report format, refuses what cannot be stored
+// with a reason, signs every failure, classifies it, and stores the batch
+// in one transaction — or nothing. The JSON API's result uploads and the
+// runner protocol's job results both come through here; the HTTP edges
+// only translate requests and errors.
 package ingest
 
 import (
 	"cmp"
-	"log/slog"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
 
-	"github.com/triaged/triaged/internal/auth"
+	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/stress"
 )
 
 // Limits bound what one upload may hold.
@@ -34,21 +41,86 @@ var DefaultLimits = Limits{
 	InfraMinResults: 10,
 }
 
-// API serves the ingest endpoints.
-type API struct {
+// ErrInvalid marks results that parsed but cannot be stored as they are;
+// the caller answers 400 with the error's text.
+var ErrInvalid = errors.New("invalid results")
+
+// Ingester stores uploads.
+type Ingester struct {
 	store  *store.Store
-	auth   *auth.Authenticator
 	limits Limits
-	log    *slog.Logger
 }
 
-// New returns the ingest API over st. Zero limits take DefaultLimits.
-func New(st *store.Store, a *auth.Authenticator, limits Limits, log *slog.Logger) *API {
+// New returns the ingester over st. Zero limits take DefaultLimits.
+func New(st *store.Store, limits Limits) *Ingester {
 	d := DefaultLimits
 	limits.MaxBodyBytes = cmp.Or(limits.MaxBodyBytes, d.MaxBodyBytes)
 	limits.MaxResults = cmp.Or(limits.MaxResults, d.MaxResults)
 	limits.MaxFailureText = cmp.Or(limits.MaxFailureText, d.MaxFailureText)
 	limits.InfraThreshold = cmp.Or(limits.InfraThreshold, d.InfraThreshold)
 	limits.InfraMinResults = cmp.Or(limits.InfraMinResults, d.InfraMinResults)
-	return &API{store: st, auth: a, limits: limits, log: log}
+	return &Ingester{store: st, limits: limits}
+}
+
+// Limits returns the limits in force.
+func (in *Ingester) Limits() Limits { return in.limits }
+
+// Parse reads a report body in format within the limits: a body or a
+// result count over them wraps report.ErrInputTooLarge or
+// report.ErrTooManyResults, a malformed one is a *report.ParseError.
+func (in *Ingester) Parse(body io.Reader, format report.Format) ([]report.Result, error) {
+	return report.Parse(body, format, report.Options{MaxResults: in.limits.MaxResults, MaxFailureText: in.limits.MaxFailureText})
+}
+
+// Store signs, classifies and stores parsed results as batch b. It returns
+// the upload's answer (an Answer, as stored with the batch) and whether the
+// batch was a duplicate: a retry of a stored batch stores nothing and gets
+// the first answer again.
+func (in *Ingester) Store(ctx context.Context, b store.Batch, results []report.Result) (json.RawMessage, bool, error) {
+	b.Results = make([]store.ResultRow, len(results))
+	for i, res := range results {
+		row, err := toRow(res)
+		if err != nil {
+			return nil, false, fmt.Errorf("%w: result %d (%s): %v", ErrInvalid, i+1, res.Test, err)
+		}
+		if b.CampaignID != nil {
+			// In a campaign every result belongs to an iteration, 0 included.
+			it := int32(res.Iteration)
+			row.Iteration = &it
+		}
+		b.Results[i] = row
+	}
+	return in.store.IngestBatch(ctx, b, func(st store.Stored) (any, error) {
+		return answer(b, st, in.limits), nil
+	})
+}
+
+// maxIteration bounds an iteration number: a campaign has at most a
+// million iterations per runner, and the column is 32-bit.
+const maxIteration = 1<<31 - 1
+
+func toRow(res report.Result) (store.ResultRow, error) {
+	row := store.ResultRow{
+		Test:       res.Test,
+		Outcome:    res.Outcome.String(),
+		DurationUS: res.Duration.Microseconds(),
+		Detector:   res.Detector,
+	}
+	switch {
+	case res.Duration < 0 || res.Duration > 7*24*time.Hour:
+		return row, fmt.Errorf("duration %v out of range", res.Duration)
+	case res.Iteration < 0 || res.Iteration > maxIteration:
+		return row, fmt.Errorf("iteration %d out of range", res.Iteration)
+	}
+	if res.Iteration != 0 {
+		it := int32(res.Iteration)
+		row.Iteration = &it
+	}
+	if !res.Outcome.Failed() {
+		return row, nil
+	}
+	row.FailureText = stress.FailureText(res)
+	sig := stress.Sign(row.FailureText, res.Detector)
+	row.Signature = &store.SignatureRow{Algorithm: sig.Algorithm, Hash: sig.Hash, Title: sig.Title, Normalized: sig.Normalized}
+	return row, nil
 }

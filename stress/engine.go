@@ -15,14 +15,6 @@ import (
 	"github.com/triaged/triaged/internal/stats"
 )
 
-// StopRule says when a campaign may stop before its iteration count.
-type StopRule struct {
-	Kind string // "count" (default), "first-failure" or "confident"
-	// Target, for "confident": stop once the 95% upper bound (no failures)
-	// or the Wilson half-width (failures) is at most this rate.
-	Target float64
-}
-
 // Options configure a campaign run.
 type Options struct {
 	FirstIteration int
@@ -30,7 +22,10 @@ type Options struct {
 	Skip           map[int]bool  // iterations already done elsewhere
 	Parallel       int           // iterations at once; default 1
 	Budget         time.Duration // stop starting iterations after this; 0: none
-	Stop           StopRule
+	// Stop, if set, is asked after every iteration whether the run may end
+	// before its count, given the failures and runs so far; its reason
+	// becomes Summary.Stopped. The campaign package supplies the rule.
+	Stop func(failures, runs int) (reason string, stop bool)
 	// OnRecord is called once per finished iteration, one call at a time, in
 	// the order iterations finish: spool it, draw progress.
 	OnRecord func(Record)
@@ -129,11 +124,10 @@ func Run(ctx context.Context, opts Options, fn Iteration) Summary {
 			if opts.OnRecord != nil {
 				opts.OnRecord(rec)
 			}
-			switch {
-			case opts.Stop.Kind == "first-failure" && rec.Failed():
-				stop("first failure")
-			case opts.Stop.Kind == "confident" && stats.Confident(sum.Failures, sum.Runs, opts.Stop.Target):
-				stop("confident")
+			if opts.Stop != nil {
+				if reason, ok := opts.Stop(sum.Failures, sum.Runs); ok {
+					stop(reason)
+				}
 			}
 		case <-budget:
 			stop("time budget")

@@ -2,6 +2,7 @@ package stress
 
 import (
 	"context"
+	"github.com/triaged/triaged/internal/stats"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +23,10 @@ func fake(failEvery int) Iteration {
 	}
 }
 
+// stopAtFirstFailure is the first-failure rule as the campaign package
+// states it, for the engine's own tests (stress cannot import campaign).
+func stopAtFirstFailure(failures, _ int) (string, bool) { return "first failure", failures > 0 }
+
 func TestRunStopRules(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -34,8 +39,10 @@ func TestRunStopRules(t *testing.T) {
 	}{
 		{"count", Options{Iterations: 50, Parallel: 4}, 10, 50, 5, ""},
 		{"skip done", Options{Iterations: 10, Skip: map[int]bool{0: true, 5: true}}, 0, 8, 0, ""},
-		{"first failure", Options{Iterations: 100, Stop: StopRule{Kind: "first-failure"}}, 7, 7, 1, "first failure"},
-		{"confident, clean", Options{Iterations: 10000, Stop: StopRule{Kind: "confident", Target: 0.01}}, 0, 299, 0, "confident"},
+		{"first failure", Options{Iterations: 100, Stop: stopAtFirstFailure}, 7, 7, 1, "first failure"},
+		{"confident, clean", Options{Iterations: 10000, Stop: func(f, r int) (string, bool) {
+			return "confident", stats.Confident(f, r, 0.01)
+		}}, 0, 299, 0, "confident"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/triaged/triaged/internal/report"
@@ -20,6 +21,7 @@ var Scenarios = []string{"echo-pause", "starttls-server", "starttls-client"}
 // a typo rather than a plan.
 const (
 	MaxPackets    = 1_000_000
+	MinPacketSize = 64
 	MaxPacketSize = 4 << 20
 	MaxStreamSize = 4 << 30
 )
@@ -49,19 +51,16 @@ type ScenarioConfig struct {
 	NoFaults bool
 }
 
-// Normalize fills defaults and checks the configuration.
-func (c ScenarioConfig) Normalize() (ScenarioConfig, error) {
+// Check fills the scenario's defaults and checks the configuration without
+// regard to this host: the campaign API validates specs with it on the
+// server, whatever runner will run them. An empty Backend stays empty
+// (the runner's default).
+func (c ScenarioConfig) Check() (ScenarioConfig, error) {
 	if !slices.Contains(Scenarios, c.Name) {
-		return c, fmt.Errorf("unknown scenario %q: want one of %v", c.Name, Scenarios)
+		return c, fmt.Errorf("unknown scenario %q: want one of %s", c.Name, strings.Join(Scenarios, ", "))
 	}
-	if c.Backend == "" {
-		c.Backend = DefaultBackend
-	}
-	if c.Backend != "emu" && c.Backend != "iocp" {
+	if c.Backend != "" && c.Backend != "emu" && c.Backend != "iocp" {
 		return c, fmt.Errorf("unknown backend %q: want emu or iocp", c.Backend)
-	}
-	if c.Backend == "iocp" && !iocpSupported {
-		return c, errors.New("the iocp backend needs Windows; use --backend emu here")
 	}
 	if c.Packets == 0 {
 		c.Packets = map[string]int{"echo-pause": 2000, "starttls-server": 100, "starttls-client": 100}[c.Name]
@@ -78,8 +77,8 @@ func (c ScenarioConfig) Normalize() (ScenarioConfig, error) {
 	switch {
 	case c.Packets < 1 || c.Packets > MaxPackets:
 		return c, fmt.Errorf("packets: want 1 to %d, got %d", MaxPackets, c.Packets)
-	case c.PacketSize < 64 || c.PacketSize > MaxPacketSize:
-		return c, fmt.Errorf("packet size: want 64 to %d bytes, got %d", MaxPacketSize, c.PacketSize)
+	case c.PacketSize < MinPacketSize || c.PacketSize > MaxPacketSize:
+		return c, fmt.Errorf("packet size: want %d to %d bytes, got %d", MinPacketSize, MaxPacketSize, c.PacketSize)
 	case int64(c.Packets)*int64(c.PacketSize) > MaxStreamSize:
 		return c, fmt.Errorf("%d packets of %d bytes exceed %d bytes a stream", c.Packets, c.PacketSize, int64(MaxStreamSize))
 	case c.PauseEvery < time.Millisecond || c.PauseEvery > time.Minute:
@@ -89,6 +88,23 @@ func (c ScenarioConfig) Normalize() (ScenarioConfig, error) {
 	}
 	if _, err := detect.NewGenerator(0, 1, int64(c.Packets)*int64(c.PacketSize), frameSize); err != nil {
 		return c, fmt.Errorf("stream of %d×%d bytes: %w", c.Packets, c.PacketSize, err)
+	}
+	return c, nil
+}
+
+// Normalize is Check plus what this host decides: the default backend, a
+// backend this host can run, and the per-iteration timeout. A scenario
+// runs only from a normalized configuration.
+func (c ScenarioConfig) Normalize() (ScenarioConfig, error) {
+	c, err := c.Check()
+	if err != nil {
+		return c, err
+	}
+	if c.Backend == "" {
+		c.Backend = DefaultBackend
+	}
+	if c.Backend == "iocp" && !iocpSupported {
+		return c, errors.New("the iocp backend needs Windows; use --backend emu here")
 	}
 	if c.Timeout == 0 {
 		// Generous for the stream size: a healthy run is far faster, and a
@@ -100,7 +116,35 @@ func (c ScenarioConfig) Normalize() (ScenarioConfig, error) {
 
 // TestID names the scenario as a test in results: the mode is part of it,
 // since the legacy control and the fixed transport are different subjects.
-func (c ScenarioConfig) TestID() string { return "proactor." + c.Name + "." + c.Mode.String() }
+func (c ScenarioConfig) TestID() string { return TestID(c.Name, c.Mode) }
+
+// testIDPrefix starts the test id of every built-in scenario.
+const testIDPrefix = "proactor."
+
+// TestID is the test id runners report for scenario name run on a
+// proactor in mode: "proactor.<scenario>.<mode>".
+func TestID(name string, mode proactor.Mode) string {
+	return testIDPrefix + name + "." + mode.String()
+}
+
+// ParseTestID is TestID backwards: it reports whether id names a built-in
+// scenario, and which, so that a consumer of stored results (a webhook
+// that verifies flaky tests) can stress it again as that scenario.
+func ParseTestID(id string) (name string, mode proactor.Mode, ok bool) {
+	rest, ok := strings.CutPrefix(id, testIDPrefix)
+	if !ok {
+		return "", 0, false
+	}
+	i := strings.LastIndexByte(rest, '.')
+	if i < 0 || !slices.Contains(Scenarios, rest[:i]) {
+		return "", 0, false
+	}
+	m, err := proactor.ParseMode(rest[i+1:])
+	if err != nil {
+		return "", 0, false
+	}
+	return rest[:i], m, true
+}
 
 // Iteration returns the campaign iteration that runs the scenario once with
 // seed Seed+i. c must be normalized.

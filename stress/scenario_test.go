@@ -62,7 +62,7 @@ func TestEchoLegacyLosesAndIsExplained(t *testing.T) {
 	t.Parallel()
 	c := scenario(t, "echo-pause", proactor.Legacy, 400, 8192)
 	var recs []Record
-	sum := Run(context.Background(), Options{Iterations: 50, Stop: StopRule{Kind: "first-failure"},
+	sum := Run(context.Background(), Options{Iterations: 50, Stop: stopAtFirstFailure,
 		OnRecord: func(r Record) { recs = append(recs, r) }}, c.Iteration())
 	if sum.Failures == 0 {
 		t.Fatal("legacy echo-pause never lost a byte: the positive control is broken")
@@ -98,7 +98,7 @@ func TestStartTLSLegacyFails(t *testing.T) {
 	c := scenario(t, "starttls-server", proactor.Legacy, 100, 1024)
 	c.Timeout = 2 * time.Second
 	var recs []Record
-	sum := Run(context.Background(), Options{Iterations: 60, Stop: StopRule{Kind: "first-failure"},
+	sum := Run(context.Background(), Options{Iterations: 60, Stop: stopAtFirstFailure,
 		OnRecord: func(r Record) { recs = append(recs, r) }}, c.Iteration())
 	if sum.Failures == 0 {
 		t.Fatal("legacy starttls-server never failed")

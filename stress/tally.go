@@ -1,8 +1,6 @@
 package stress
 
-import (
-	"github.com/triaged/triaged/internal/signature"
-)
+import "github.com/triaged/triaged/internal/report"
 
 // TestTally is one test's figures over a campaign.
 type TestTally struct {
@@ -28,9 +26,19 @@ func (t Tally) Add(r Record) {
 		tt.Runs++
 		if res.Outcome.Failed() {
 			tt.Failures++
-			sig := signature.Compute(res.FailureText)
+			sig := Sign(FailureText(res), res.Detector)
 			tt.Signatures[sig.Hash]++
 			tt.Titles[sig.Hash] = sig.Title
 		}
 	}
+}
+
+// FailureText is what a failing result is signed by: its failure text, or
+// its captured output when a report gave no separate text (the server
+// signs uploads the same way).
+func FailureText(res report.Result) string {
+	if res.FailureText != "" {
+		return res.FailureText
+	}
+	return res.Output
 }

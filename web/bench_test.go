@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/pgtest"
-	"github.com/triaged/triaged/internal/server"
 	"github.com/triaged/triaged/internal/store"
 )
 
@@ -40,7 +40,7 @@ func BenchmarkPages(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	h := server.New(server.Config{Version: "bench", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, st).Handler()
+	h := app.New(app.Config{Version: "bench", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, st).Handler()
 	for _, p := range benchPages(b, st) {
 		b.Run(p.name, func(b *testing.B) {
 			times := make([]time.Duration, 0, b.N)

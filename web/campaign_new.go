@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/config"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
 )
@@ -55,17 +56,16 @@ func (p *Pages) NewCampaign(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) CreateCampaign(w http.ResponseWriter, r *http.Request) {
 	f := readCampaignForm(r)
 	f.Self = "/campaigns/new"
-	req, err := f.request()
-	var spec store.CampaignSpec
+	spec, err := f.spec()
 	if err == nil {
-		spec, err = req.Validate()
+		spec, err = spec.Validate()
 	}
 	if err != nil {
 		f.Error = err.Error()
 		p.render(w, r, http.StatusBadRequest, campaignNewPage(withNeeded(f)))
 		return
 	}
-	c, err := p.store.CreateCampaign(r.Context(), spec, ingest.JobSize)
+	c, err := p.store.CreateCampaign(r.Context(), spec)
 	if errors.Is(err, store.ErrNoRunners) {
 		f.Error = fmt.Sprintf("No enabled runner has the labels %v; register one or change the labels.", spec.Labels)
 		p.render(w, r, http.StatusConflict, campaignNewPage(withNeeded(f)))
@@ -90,11 +90,11 @@ func readCampaignForm(r *http.Request) campaignForm {
 	}
 }
 
-// request turns the form into the API's request, so both are validated by
-// the same code.
-func (f campaignForm) request() (ingest.CampaignRequest, error) {
-	req := ingest.CampaignRequest{Name: f.Name, Kind: f.Kind, Format: f.Format, Stop: f.Stop,
-		EachRunner: f.EachRunner, Repo: f.Repo, Revision: f.Revision, Labels: splitList(f.Labels)}
+// spec turns the form into a campaign spec, which the API's code then
+// validates, so the form and the API accept the same campaigns.
+func (f campaignForm) spec() (campaign.Spec, error) {
+	req := campaign.Spec{Name: f.Name, Kind: campaign.Kind(f.Kind), Format: f.Format, Stop: campaign.Stop(f.Stop),
+		EachRunner: f.EachRunner, Repo: f.Repo, Revision: f.Revision, Labels: config.SplitList(f.Labels)}
 	var errs []error
 	atoi := func(name, s string, dst *int) {
 		if s == "" {
@@ -120,7 +120,7 @@ func (f campaignForm) request() (ingest.CampaignRequest, error) {
 	}
 	if f.Kind == "scenario" {
 		req.Scenario, req.Proactor, req.Backend, req.Format = f.Scenario, f.Proactor, f.Backend, ""
-		sp := &ingest.ScenarioParams{PauseEvery: f.PauseEvery}
+		sp := campaign.Params{PauseEvery: f.PauseEvery}
 		atoi("packets", f.Packets, &sp.Packets)
 		atoi("packet size", f.PacketSize, &sp.PacketSize)
 		if f.Seed != "" {
@@ -158,14 +158,6 @@ func withNeeded(f campaignForm) campaignForm {
 		f.Needed = append([]runsNeeded{{Rate: given, Runs: stats.RunsToSee(given), Given: true}}, f.Needed...)
 	}
 	return f
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		out = append(out, part)
-	}
-	return out
 }
 
 func lastSegment(test string) string {

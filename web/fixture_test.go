@@ -8,12 +8,17 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
+	"sync"
 	"testing"
 
+	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/app"
+	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/pgtest"
-	"github.com/triaged/triaged/internal/server"
+	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/internal/signature"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/stress"
 )
 
 func TestMain(m *testing.M) {
@@ -45,7 +50,7 @@ type fixture struct {
 	revs    []string
 }
 
-func newFixture(t *testing.T, cfg server.Config) *fixture {
+func newFixture(t *testing.T, cfg app.Config) *fixture {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	cfg.Version, cfg.Database, cfg.AdminToken = "test", "pgtest", adminToken
@@ -53,7 +58,7 @@ func newFixture(t *testing.T, cfg server.Config) *fixture {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	f := &fixture{st: st, runners: map[string]int64{}}
-	f.srv = httptest.NewServer(server.New(cfg, st).Handler())
+	f.srv = httptest.NewServer(app.New(cfg, st).Handler())
 	t.Cleanup(f.srv.Close)
 	ctx := context.Background()
 	for _, r := range []struct{ name, os string }{{"win-buildbot-1", "windows"}, {"win-buildbot-2", "windows"}, {"linux-1", "linux"}} {
@@ -119,28 +124,31 @@ func (f *fixture) ingest(t *testing.T, b store.Batch) {
 	}
 }
 
-// stressResults stores iterations of a campaign as its runner would upload
-// them: every failing iteration carries the detector's report.
-func (f *fixture) stressResults(t *testing.T, c store.Campaign, host string, first, n int, failEvery int) {
+// stressResults runs iterations of a campaign for real, all at once, as a
+// runner on host would, and stores them through the ingest path: the
+// detector reports the pages show are what the stress scenarios write.
+func (f *fixture) stressResults(t *testing.T, c campaign.Campaign, host string, first, n int) {
 	t.Helper()
-	var rows []store.ResultRow
-	for it := first; it < first+n; it++ {
-		iter := int32(it)
-		r := store.ResultRow{Test: "starttls-server", Outcome: "pass", Iteration: &iter, DurationUS: 90_000}
-		if failEvery > 0 && it%failEvery == failEvery-1 {
-			sig := signature.Detector("lost-bytes", "after pause_reading during start_tls")
-			r.Outcome = "fail"
-			r.Signature = &store.SignatureRow{Algorithm: sig.Algorithm, Hash: sig.Hash, Title: sig.Title, Normalized: sig.Normalized}
-			r.FailureText = "detector: lost-bytes after pause_reading during start_tls"
-			r.Detector = fmt.Appendf(nil, `{"anomalies":[{"kind":"lost-bytes","phase":"tls","offset":%d,"length":%d,"received_at":%d,
-				"detail":"bytes %d..%d completed by WSARecv but never delivered <b>not bold</b>",
-				"trace":[{"op":17,"event":"pause_reading","cancel":"ERROR_NOT_FOUND"},{"op":17,"event":"completion ignored","bytes":%d}]}],
-				"bytes_sent":1048576}`, 4096*(it%37), 512+it%100, 4096*(it%37)+700, 4096*(it%37), 4096*(it%37)+511, 512+it%100)
-		}
-		rows = append(rows, r)
+	it, err := c.Iteration(campaign.Host{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	f.ingest(t, store.Batch{ID: fmt.Sprintf("c%d-%s-%d", c.ID, host, first), Repo: "triaged/stress", Revision: fmt.Sprintf("campaign-%d", c.ID),
-		Builder: host, RunnerOS: "windows", RunnerID: ptr(f.runners[host]), CampaignID: &c.ID, Results: rows})
+	var mu sync.Mutex
+	var results []report.Result
+	stress.Run(context.Background(), stress.Options{FirstIteration: first, Iterations: n, Parallel: n,
+		OnRecord: func(r stress.Record) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, res := range r.Results {
+				res.Iteration, res.Seed = r.Iteration, r.Seed
+				results = append(results, res)
+			}
+		}}, it)
+	b := store.Batch{ID: fmt.Sprintf("c%d-%s-%d", c.ID, host, first), Repo: "triaged/stress", Revision: fmt.Sprintf("campaign-%d", c.ID),
+		Builder: host, RunnerOS: "windows", RunnerID: ptr(f.runners[host]), CampaignID: &c.ID}
+	if _, _, err := ingest.New(f.st, ingest.Limits{}).Store(context.Background(), b, results); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -149,7 +157,7 @@ func ptr[T any](v T) *T { return &v }
 // another replica behind a load balancer would be.
 func httpServerOn(t *testing.T, f *fixture) string {
 	t.Helper()
-	srv := httptest.NewServer(server.New(server.Config{Version: "test", AdminToken: adminToken,
+	srv := httptest.NewServer(app.New(app.Config{Version: "test", AdminToken: adminToken,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, f.st).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL

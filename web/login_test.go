@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/triaged/triaged/internal/server"
+	"github.com/triaged/triaged/internal/app"
 )
 
 var csrfPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -57,7 +57,7 @@ func login(t *testing.T, c *http.Client, base, token string) (*http.Response, st
 
 func TestLoginAndCSRF(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, server.Config{})
+	f := newFixture(t, app.Config{})
 	base := f.srv.URL
 	disable := base + "/runners/" + itoa(f.runners["linux-1"]) + "/disable"
 
@@ -128,7 +128,7 @@ func TestLoginAndCSRF(t *testing.T) {
 
 func TestRequireLogin(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, server.Config{RequireLogin: true})
+	f := newFixture(t, app.Config{RequireLogin: true})
 	c := client(t)
 	resp, _ := fetch(t, c, "GET", f.srv.URL+"/signatures?x=1", nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=%2Fsignatures%3Fx%3D1" {
@@ -142,7 +142,7 @@ func TestRequireLogin(t *testing.T) {
 
 func TestRequireLoginGuardsTheJSON(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, server.Config{RequireLogin: true})
+	f := newFixture(t, app.Config{RequireLogin: true})
 	for _, path := range []string{"/api/v1/signatures", "/api/v1/overview", "/api/v1/runners"} {
 		if code, _ := get(t, f.srv.URL+path); code != http.StatusUnauthorized {
 			t.Errorf("GET %s without credentials: got %d, want 401", path, code)
@@ -158,14 +158,14 @@ func TestRequireLoginGuardsTheJSON(t *testing.T) {
 			t.Errorf("GET %s with a token: got %d, want 200", path, resp.StatusCode)
 		}
 	}
-	if code, _ := get(t, newFixture(t, server.Config{}).srv.URL+"/api/v1/signatures"); code != http.StatusOK {
+	if code, _ := get(t, newFixture(t, app.Config{}).srv.URL+"/api/v1/signatures"); code != http.StatusOK {
 		t.Errorf("without --require-login the JSON is open: got %d", code)
 	}
 }
 
 func TestSessionCookieSecureBehindTLS(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, server.Config{SecureCookies: true}) // --public-url https://…
+	f := newFixture(t, app.Config{SecureCookies: true}) // --public-url https://…
 	resp, _ := login(t, client(t), f.srv.URL, adminToken)
 	for _, ck := range resp.Cookies() {
 		if ck.Name == "triaged_session" && !ck.Secure {

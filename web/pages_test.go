@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/triaged/triaged/internal/server"
+	"github.com/triaged/triaged/internal/app"
 )
 
 func get(t *testing.T, u string) (int, string) {
@@ -25,7 +25,7 @@ func get(t *testing.T, u string) (int, string) {
 
 func TestPagesShowTheData(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, server.Config{})
+	f := newFixture(t, app.Config{})
 	base := f.srv.URL
 	tests := []struct {
 		name, path string
@@ -56,7 +56,7 @@ func TestPagesShowTheData(t *testing.T) {
 
 func TestFailureTextIsEscaped(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, server.Config{})
+	f := newFixture(t, app.Config{})
 	_, body := get(t, f.srv.URL+"/signatures/"+itoa(f.sigID))
 	if strings.Contains(body, "<script>document.title") || strings.Contains(body, "<img src=x") {
 		t.Fatalf("the failure text's markup reached the page unescaped")
@@ -68,7 +68,7 @@ func TestFailureTextIsEscaped(t *testing.T) {
 
 func TestJSONTwins(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, server.Config{})
+	f := newFixture(t, app.Config{})
 	base := f.srv.URL + "/api/v1"
 	var rev map[string]any
 	getJSON(t, base+"/revisions/"+f.revs[5]+"?repo="+url.QueryEscape(repo), &rev)

@@ -3,34 +3,24 @@ package web
 import (
 	"errors"
 	"net/http"
-	"time"
 
-	"github.com/triaged/triaged/ingest"
 	"github.com/triaged/triaged/internal/store"
 )
 
 // Runners lists the runners (GET /runners; JSON at /api/v1/runners).
 func (p *Pages) Runners(w http.ResponseWriter, r *http.Request) {
-	rs, err := p.store.Runners(r.Context())
-	if err != nil {
-		p.serverError(w, r, err)
-		return
+	rs, err := p.views.Runners(r.Context())
+	if !p.viewError(w, r, err, "runner") {
+		p.render(w, r, http.StatusOK, runnerListPage(rs))
 	}
-	now := time.Now()
-	views := make([]ingest.RunnerView, len(rs))
-	for i, rn := range rs {
-		views[i] = ingest.RunnerView{Runner: rn, Online: ingest.Online(rn.LastSeen, now)}
-	}
-	p.render(w, r, http.StatusOK, runnerListPage(views))
 }
 
 // SetRunnerDisabled disables or re-enables a runner from the runners page
 // (POST /runners/{id}/disable and /enable, admin).
 func (p *Pages) SetRunnerDisabled(disabled bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathID(r)
+		id, ok := p.pathID(w, r, "runner")
 		if !ok {
-			p.NotFound(w, r)
 			return
 		}
 		err := p.store.SetRunnerDisabled(r.Context(), id, disabled)

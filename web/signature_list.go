@@ -1,34 +1,12 @@
 package web
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/triaged/triaged/internal/jsonapi"
-	"github.com/triaged/triaged/internal/store"
-)
-
-const signatureListLimit = 200
-
-type signatureListView struct {
-	Signatures []store.SignatureBrief `json:"signatures"`
-}
-
-// Signatures lists failure signatures by recent activity (GET /signatures).
+// Signatures lists failure signatures by recent activity (GET /signatures;
+// JSON at /api/v1/signatures).
 func (p *Pages) Signatures(w http.ResponseWriter, r *http.Request) {
-	sigs, err := p.store.Signatures(r.Context(), signatureListLimit)
-	if err != nil {
-		p.serverError(w, r, err)
-		return
+	v, err := p.views.Signatures(r.Context())
+	if !p.viewError(w, r, err, "signature") {
+		p.render(w, r, http.StatusOK, signatureListPage(v))
 	}
-	p.render(w, r, http.StatusOK, signatureListPage(signatureListView{Signatures: sigs}))
-}
-
-// SignaturesJSON serves the list (GET /api/v1/signatures).
-func (p *Pages) SignaturesJSON(w http.ResponseWriter, r *http.Request) {
-	sigs, err := p.store.Signatures(r.Context(), signatureListLimit)
-	if err != nil {
-		jsonapi.Error(w, r, p.cfg.Log, http.StatusInternalServerError, "", err)
-		return
-	}
-	jsonapi.Write(w, http.StatusOK, signatureListView{Signatures: sigs})
 }

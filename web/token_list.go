@@ -59,9 +59,8 @@ func (p *Pages) CreateToken(w http.ResponseWriter, r *http.Request) {
 
 // RevokeToken revokes a token (POST /tokens/{id}/revoke, admin).
 func (p *Pages) RevokeToken(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	id, ok := p.pathID(w, r, "token")
 	if !ok {
-		p.NotFound(w, r)
 		return
 	}
 	if err := p.store.RevokeToken(r.Context(), id); err != nil {

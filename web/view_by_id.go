@@ -1,45 +1,58 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 
-	"github.com/triaged/triaged/internal/jsonapi"
+	"github.com/triaged/triaged/internal/view"
 )
 
-// A loader reads the view of the thing named by the id in the request's
-// path. It answers http.StatusOK, or another status with a nil error when
-// there is no such thing, or an error when the read failed.
-type loader[V any] func(*http.Request) (V, int, error)
+// pathID reads the positive {id} of a route; anything else names nothing
+// and gets the 404 page naming the noun.
+func (p *Pages) pathID(w http.ResponseWriter, r *http.Request, noun string) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		p.render(w, r, http.StatusNotFound, errorPage(http.StatusNotFound, "There is no "+noun+" "+chi.URLParam(r, "id")+"."))
+		return 0, false
+	}
+	return id, true
+}
 
-// showByID renders the page of the thing a loader reads, or an error page
-// that names the missing noun.
-func showByID[V any](p *Pages, w http.ResponseWriter, r *http.Request, load loader[V], page func(V) templ.Component, noun string) {
-	v, status, err := load(r)
+// viewError renders the page for a view builder's error, if any, and
+// reports whether it did: the API answers the same errors with the same
+// statuses.
+func (p *Pages) viewError(w http.ResponseWriter, r *http.Request, err error, noun string) bool {
 	switch {
-	case status == http.StatusOK:
-		p.render(w, r, status, page(v))
-	case err != nil:
+	case err == nil:
+		return false
+	case errors.Is(err, view.ErrNotFound):
+		what := chi.URLParam(r, "id")
+		if what == "" {
+			what = chi.URLParam(r, "sha")
+		}
+		p.render(w, r, http.StatusNotFound, errorPage(http.StatusNotFound, "There is no "+noun+" "+what+"."))
+	case errors.Is(err, view.ErrBadRevision):
+		p.render(w, r, http.StatusBadRequest, errorPage(http.StatusBadRequest, "Name the repository: /revisions/SHA?repo=owner/name."))
+	default:
 		p.serverError(w, r, err)
-	default:
-		p.render(w, r, status, errorPage(status, "There is no "+noun+" "+chi.URLParam(r, "id")+"."))
 	}
+	return true
 }
 
-// jsonByID serves the same view as JSON, the page's twin under /api/v1/.
-func jsonByID[V any](p *Pages, w http.ResponseWriter, r *http.Request, load loader[V], body func(V) any, noun string) {
-	v, status, err := load(r)
-	switch {
-	case status == http.StatusOK:
-		jsonapi.Write(w, status, body(v))
-	case err != nil:
-		jsonapi.Error(w, r, p.cfg.Log, http.StatusInternalServerError, "", err)
-	default:
-		jsonapi.Error(w, r, p.cfg.Log, status, "no such "+noun, nil)
+// pageByID renders the page of the thing a view builder reads by the
+// route's {id}.
+func pageByID[V any](p *Pages, w http.ResponseWriter, r *http.Request, noun string,
+	load func(*http.Request, int64) (V, error), page func(V) templ.Component) {
+	id, ok := p.pathID(w, r, noun)
+	if !ok {
+		return
+	}
+	v, err := load(r, id)
+	if !p.viewError(w, r, err, noun) {
+		p.render(w, r, http.StatusOK, page(v))
 	}
 }
-
-// itself is the JSON body of views served as they are.
-func itself[V any](v V) any { return v }

@@ -9,12 +9,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/a-h/templ"
 
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/view"
 )
 
 //go:embed static
@@ -22,9 +22,7 @@ var staticFS embed.FS
 
 // Config is what pages need besides the store.
 type Config struct {
-	Version  string
-	Database string // where the data lives, shown on the front page
-	Log      *slog.Logger
+	Log *slog.Logger
 	// AdminToken is the bootstrap admin token; logging in with it (or with a
 	// stored admin token) opens an admin session.
 	AdminToken string
@@ -39,13 +37,13 @@ type Config struct {
 type Pages struct {
 	cfg       Config
 	store     *store.Store
-	started   time.Time
+	views     *view.Views
 	adminHash []byte // nil without a bootstrap token
 }
 
-// New returns the pages over st.
-func New(cfg Config, st *store.Store) *Pages {
-	p := &Pages{cfg: cfg, store: st, started: time.Now()}
+// New returns the pages over st, showing what views builds.
+func New(cfg Config, st *store.Store, views *view.Views) *Pages {
+	p := &Pages{cfg: cfg, store: st, views: views}
 	if cfg.AdminToken != "" {
 		p.adminHash = auth.Hash(cfg.AdminToken)
 	}

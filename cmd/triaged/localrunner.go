@@ -43,7 +43,7 @@ func newLocalRunner(ctx context.Context, st *store.Store, dataDir string, addr n
 	port := addr.(*net.TCPAddr).Port
 	a, err := runner.New(runner.Config{
 		Server: fmt.Sprintf("http://127.0.0.1:%d", port), Name: "local-" + host, Labels: []string{"local"},
-		StateDir: stateDir, RegistrationToken: regToken, Version: buildVersion(), Scenario: scenarioIteration,
+		StateDir: stateDir, RegistrationToken: regToken, Version: buildVersion(),
 		Registered: func() { lr.revoke() }, Log: log.With("component", "local-runner"),
 	})
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/triaged/triaged/ingest"
 	"github.com/triaged/triaged/internal/config"
 	"github.com/triaged/triaged/internal/signature"
 	"github.com/triaged/triaged/internal/store"
@@ -58,6 +57,6 @@ func runResign(ctx context.Context, io stdio, args []string) error {
 
 // signStored signs a stored failure the way ingest signs a new one.
 func signStored(text string, detector []byte) store.SignatureRow {
-	sig := ingest.Sign(text, detector)
+	sig := stress.Sign(text, detector)
 	return store.SignatureRow{Algorithm: sig.Algorithm, Hash: sig.Hash, Title: sig.Title, Normalized: sig.Normalized}
 }

@@ -76,7 +76,7 @@ func runAgent(ctx context.Context, f runnerFlags, log *slog.Logger) error {
 	}
 	a, err := runner.New(runner.Config{
 		Server: f.server, Name: f.name, Labels: labels, StateDir: f.stateDir, RegistrationToken: f.regToken,
-		Version: buildVersion(), PollInterval: f.poll, Scenario: scenarioIteration, Log: log,
+		Version: buildVersion(), PollInterval: f.poll, Log: log,
 	})
 	if err != nil {
 		return asConfigError(err)

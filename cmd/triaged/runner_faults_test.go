@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/pgtest"
 	"github.com/triaged/triaged/internal/proctest"
-	"github.com/triaged/triaged/internal/server"
 	"github.com/triaged/triaged/internal/store"
 )
 
@@ -28,7 +28,7 @@ func TestRunnerKilledMidJob(t *testing.T) {
 	const admin = "kill-admin"
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	srv := httptest.NewServer(server.New(server.Config{Version: "test", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, st).Handler())
+	srv := httptest.NewServer(app.New(app.Config{Version: "test", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, st).Handler())
 	defer srv.Close()
 
 	var c struct{ ID int64 }

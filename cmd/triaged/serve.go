@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/config"
-	"github.com/triaged/triaged/internal/server"
 )
 
 type serveFlags struct {
@@ -85,7 +85,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		}()
 	}
 
-	srv := server.New(server.Config{
+	srv := app.New(app.Config{
 		Version: buildVersion(), Database: db.where, AdminToken: f.adminToken, Limits: f.limits, Log: log,
 		// Behind a TLS-terminating proxy the request looks like plain HTTP;
 		// an https public URL says the browser is on TLS all the same.

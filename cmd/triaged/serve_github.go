@@ -5,9 +5,10 @@ import (
 	"flag"
 	"strings"
 
-	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/config"
 	"github.com/triaged/triaged/internal/github"
+	"github.com/triaged/triaged/internal/vcs"
 )
 
 // githubSecrets are serve's GitHub flags that may come from a _FILE.
@@ -17,7 +18,7 @@ var githubSecrets = []string{"github-token", "github-webhook-secret"}
 // webhooks with verification campaigns.
 type githubFlags struct {
 	gh            github.Config
-	hook          ingest.WebhookConfig
+	hook          github.WebhookConfig
 	verifyRepos   string
 	verifyCommand string
 	verifyLabels  string
@@ -47,8 +48,8 @@ func (g *githubFlags) finish(getenv func(string) string) error {
 	if err := g.gh.Validate(); err != nil {
 		return config.Usagef("%v", err)
 	}
-	g.hook.Verify.Repos = splitList(g.verifyRepos)
-	g.hook.Verify.Labels = splitList(g.verifyLabels)
+	g.hook.Verify.Repos = config.SplitList(g.verifyRepos)
+	g.hook.Verify.Labels = config.SplitList(g.verifyLabels)
 	if c := strings.TrimSpace(g.verifyCommand); strings.HasPrefix(c, "[") {
 		if err := json.Unmarshal([]byte(c), &g.hook.Verify.Command); err != nil {
 			return config.Usagef("--github-verify-command: not a JSON array of strings: %v", err)
@@ -67,25 +68,15 @@ func (g *githubFlags) finish(getenv func(string) string) error {
 	if len(g.hook.Verify.Command) > 0 {
 		// Checked now, not on the first push: a typo would otherwise only
 		// show as tests that are never verified.
-		probe := ingest.CampaignRequest{Kind: "exec", Command: g.hook.Verify.Command, Format: g.hook.Verify.Format, Iterations: 1}
+		probe := campaign.Spec{Kind: campaign.KindExec, Command: g.hook.Verify.Command, Format: g.hook.Verify.Format, Iterations: 1}
 		if _, err := probe.Validate(); err != nil {
 			return config.Usagef("--github-verify-command/--github-verify-format: %v", err)
 		}
 	}
 	for _, r := range g.hook.Verify.Repos {
-		if owner, name, ok := strings.Cut(r, "/"); !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-			return config.Usagef("--github-verify-repos: %q is not owner/name", r)
+		if err := vcs.CheckRepo(r); err != nil {
+			return config.Usagef("--github-verify-repos: %v", err)
 		}
 	}
 	return nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

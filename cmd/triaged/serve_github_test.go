@@ -52,7 +52,7 @@ func TestGitHubFlags(t *testing.T) {
 		{[]string{"--github-api-url", "ftp://x"}, "--github-api-url"},
 		{[]string{"--public-url", "triaged.example"}, "--public-url"},
 		{[]string{"--github-verify-repos", "owner/app"}, "needs --github-webhook-secret"},
-		{[]string{"--github-webhook-secret", "s", "--github-verify-repos", "cpython"}, "not owner/name"},
+		{[]string{"--github-webhook-secret", "s", "--github-verify-repos", "cpython"}, "owner/name"},
 		{[]string{"--github-verify-command", "pytest {test}", "--github-verify-format", "xml"}, "format"},
 		{[]string{"--github-verify-command", `["unclosed"`}, "JSON array"},
 	}

@@ -8,12 +8,11 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/config"
-	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/stress"
 )
@@ -62,21 +61,24 @@ func (f *campaignFlags) register(fs *flag.FlagSet, defaultIterations int) {
 	fs.BoolVar(&f.json, "json", false, "print one JSON object with the figures instead of a summary")
 }
 
-func (f *campaignFlags) options() (stress.Options, error) {
-	switch {
-	case f.iterations < 1 || f.iterations > 10_000_000:
-		return stress.Options{}, config.Usagef("--iterations: want 1 to 10000000, got %d", f.iterations)
-	case f.parallel < 1 || f.parallel > 256:
-		return stress.Options{}, config.Usagef("--parallel: want 1 to 256, got %d", f.parallel)
-	case f.stop != "count" && f.stop != "first-failure" && f.stop != "confident":
-		return stress.Options{}, config.Usagef("--stop: want count, first-failure or confident, got %q", f.stop)
-	case f.stopTarget <= 0 || f.stopTarget >= 1:
-		return stress.Options{}, config.Usagef("--stop-target: want a rate between 0 and 1, got %v", f.stopTarget)
-	case f.budget < 0:
-		return stress.Options{}, config.Usagef("--budget: want a positive duration")
+// spec is the campaign the flags ask for, validated by the rules every
+// campaign is held to; kind-specific fields come from the caller.
+func (f *campaignFlags) spec(s campaign.Spec) (campaign.Campaign, error) {
+	s.Iterations, s.Parallel, s.Stop, s.StopTarget = f.iterations, f.parallel, campaign.Stop(f.stop), f.stopTarget
+	s.Params.Seed = f.seed
+	if f.budget < 0 {
+		return campaign.Campaign{}, config.Usagef("--budget: want a positive duration")
 	}
-	return stress.Options{Iterations: f.iterations, Parallel: f.parallel, Budget: f.budget,
-		Stop: stress.StopRule{Kind: f.stop, Target: f.stopTarget}}, nil
+	s, err := s.Validate()
+	if err != nil {
+		return campaign.Campaign{}, config.Usagef("%v", err)
+	}
+	return campaign.Campaign{Spec: s}, nil
+}
+
+// options are the engine's options for campaign c.
+func (f *campaignFlags) options(c campaign.Campaign) stress.Options {
+	return stress.Options{Iterations: c.Iterations, Parallel: c.Parallel, Budget: f.budget, Stop: c.StopReason}
 }
 
 // rateJSON holds the figures every `stress --json` object starts with.
@@ -115,25 +117,24 @@ func runStressExec(ctx context.Context, io stdio, args []string) error {
 	if err := config.Parse(fs, args, io.getenv); err != nil {
 		return err
 	}
-	opts, err := f.options()
-	if err != nil {
-		return err
-	}
-	cmd := stress.Command{Argv: fs.Args(), Timeout: *timeout}
-	if name, path, ok := strings.Cut(*format, "="); ok && name == "junit" && path != "" {
-		cmd.JUnitPath = path
-	} else if cmd.Format, err = report.ParseFormat(*format); err != nil || cmd.Format == report.FormatJUnit {
-		return config.Usagef("--format: want auto, regrtest, gotest, json or junit=PATH, got %q", *format)
-	}
 	if *timeout <= 0 {
 		return config.Usagef("--timeout: want a positive duration")
 	}
-	if err := cmd.Check(); err != nil {
+	if fs.NArg() == 0 {
+		return config.Usagef("stress exec: give the test command after --")
+	}
+	c, err := f.spec(campaign.Spec{Kind: campaign.KindExec, Command: fs.Args(), Format: *format})
+	if err != nil {
+		return err
+	}
+	cmd, err := c.ExecCommand(campaign.Host{Timeout: *timeout})
+	if err != nil {
 		if errors.Is(err, stress.ErrCommandNotFound) {
 			return config.Usagef("%v (put the command after --)", err)
 		}
 		return err
 	}
+	opts := f.options(c)
 
 	tally := stress.Tally{}
 	progress := stress.NewProgress(io.err, f.iterations)
@@ -143,7 +144,7 @@ func runStressExec(ctx context.Context, io stdio, args []string) error {
 			progress.Add(r.Failed())
 		}
 	}
-	sum := stress.Run(ctx, opts, cmd.Iteration(f.seed))
+	sum := stress.Run(ctx, opts, cmd.Iteration(c.Seed()))
 	progress.Done()
 	if f.json {
 		if err := writeJSON(io.out, execJSON{Command: cmd.ID(), rateJSON: newRateJSON(sum), Tests: tally}); err != nil {

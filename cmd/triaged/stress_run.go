@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/config"
 	"github.com/triaged/triaged/proactor"
 	"github.com/triaged/triaged/stress"
@@ -59,19 +61,21 @@ func runStressRun(ctx context.Context, io stdio, args []string) error {
 	if fs.NArg() > 0 {
 		return config.Usagef("stress run takes no arguments, got %q", fs.Args())
 	}
-	opts, err := f.options()
-	if err != nil {
-		return err
-	}
 	m, err := proactor.ParseMode(*mode)
 	if err != nil {
 		return config.Usagef("--proactor: want fixed or legacy (say which: legacy loses data on purpose)")
 	}
-	sc, err := stress.ScenarioConfig{Name: *name, Mode: m, Backend: *backend, Packets: *packets, PacketSize: *size,
-		PauseEvery: *every, Pauses: *pauses, Seed: f.seed, Timeout: *timeout, NoDetector: *noDetector}.Normalize()
+	c, err := f.spec(campaign.Spec{Kind: campaign.KindScenario, Scenario: *name, Proactor: *mode, Backend: *backend,
+		Params: campaign.Params{Packets: *packets, PacketSize: *size, PauseEvery: every.String(), Pauses: *pauses}})
+	if err != nil {
+		return err
+	}
+	sc, err := c.ScenarioConfig()
 	if err != nil {
 		return config.Usagef("%v", err)
 	}
+	sc.Timeout, sc.NoDetector = cmp.Or(*timeout, sc.Timeout), *noDetector
+	opts := f.options(c)
 	if m == proactor.Legacy && !f.json {
 		fmt.Fprintln(io.err, "LEGACY proactor: pause_reading cancels reads and drops their completions (pre-fix bpo-33694); data loss is expected")
 	}

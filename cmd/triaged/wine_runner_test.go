@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/pgtest"
-	"github.com/triaged/triaged/internal/server"
 	"github.com/triaged/triaged/internal/winetest"
 )
 
@@ -39,7 +39,7 @@ func TestWindowsRunnerUnderWine(t *testing.T) {
 
 	const admin = "wine-admin"
 	st := pgtest.NewStore(t)
-	srv := httptest.NewServer(server.New(server.Config{Version: "test", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, st).Handler())
+	srv := httptest.NewServer(app.New(app.Config{Version: "test", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, st).Handler())
 	defer srv.Close()
 	api := func(method, path, body string, out any) int {
 		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))

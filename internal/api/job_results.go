@@ -1,4 +1,4 @@
-package ingest
+package api
 
 import (
 	"errors"
@@ -9,17 +9,24 @@ import (
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/jsonapi"
 	"github.com/triaged/triaged/internal/report"
-	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
 )
 
+// Where results of a campaign without a repo and revision are filed: each
+// campaign is its own revision of a pseudo-repository.
+const (
+	stressRepo     = "triaged/stress"
+	stressRevision = "campaign-"
+)
+
 // UploadJobResults handles POST /api/v1/jobs/{id}/results?batch=ID: the
-// native JSON document of finished iterations of a job the runner holds. The
-// answer is the upload answer with "stop": true when the runner should stop
-// the job (a stop rule ended the campaign, or it was cancelled).
+// native JSON document of finished iterations of a job the runner holds.
+// The answer is the upload answer with "stop": true when the runner should
+// stop the job (its stop rule ended the campaign, or it was cancelled),
+// decided in the transaction that stored the results.
 func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
-	id, ok := a.idParam(w, r)
+	id, ok := a.pathID(w, r, "job")
 	if !ok {
 		return
 	}
@@ -41,18 +48,17 @@ func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	batchID := r.URL.Query().Get("batch")
-	if !tokenPattern.MatchString(batchID) {
+	if !namePattern.MatchString(batchID) {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, "batch: a job upload needs a batch id, so a retry is stored once", nil)
 		return
 	}
-	body := http.MaxBytesReader(w, r.Body, a.limits.MaxBodyBytes)
-	results, err := report.Parse(body, report.FormatJSON, report.Options{MaxResults: a.limits.MaxResults, MaxFailureText: a.limits.MaxFailureText})
+	results, err := a.ingest.Parse(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), report.FormatJSON)
 	if err != nil {
 		a.writeIngestError(w, r, err)
 		return
 	}
 	for _, res := range results {
-		if res.Iteration < job.FirstIteration || res.Iteration >= job.FirstIteration+job.Iterations {
+		if !job.Contains(res.Iteration) {
 			jsonapi.Error(w, r, a.log, http.StatusBadRequest, fmt.Sprintf("iteration %d is outside job %d (iterations %d to %d)",
 				res.Iteration, job.ID, job.FirstIteration, job.FirstIteration+job.Iterations-1), nil)
 			return
@@ -60,46 +66,17 @@ func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 	}
 	repo, revision := c.Repo, c.Revision
 	if repo == "" {
-		repo = "triaged/stress"
+		repo = stressRepo
 	}
 	if revision == "" {
-		revision = "campaign-" + strconv.FormatInt(c.ID, 10)
+		revision = stressRevision + strconv.FormatInt(c.ID, 10)
 	}
 	b := store.Batch{ID: "job" + strconv.FormatInt(job.ID, 10) + "-" + batchID, Repo: repo, Revision: revision, Builder: p.Name,
 		RunnerID: &p.RunnerID, RunnerOS: p.RunnerOS, JobID: &job.ID, CampaignID: &c.ID}
-	raw, dup, err := a.Store(r, b, results)
+	raw, dup, err := a.ingest.Store(r.Context(), b, results)
 	if err != nil {
 		a.writeIngestError(w, r, err)
 		return
 	}
-	stop, err := a.applyStopRule(r, c.ID)
-	if err != nil {
-		a.log.Warn("stop rule", "campaign", c.ID, "err", err)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	w.Write(append(withFields(raw, map[string]any{"duplicate": dup, "stop": stop}), '\n'))
-}
-
-// applyStopRule ends the campaign when its stop rule is met and reports
-// whether runners should stop.
-func (a *API) applyStopRule(r *http.Request, id int64) (bool, error) {
-	c, err := a.store.CampaignByID(r.Context(), id)
-	if err != nil {
-		return false, err
-	}
-	if c.State != "queued" && c.State != "running" {
-		return true, nil
-	}
-	var reason string
-	switch {
-	case c.Stop == "first-failure" && c.Failures > 0:
-		reason = fmt.Sprintf("stopped at the first failure, after %d runs", c.Runs)
-	case c.Stop == "confident" && stats.Confident(c.Failures, c.Runs, c.StopTarget):
-		reason = fmt.Sprintf("stopped when confident: %d/%d failed, 95%% bound within %.3g", c.Failures, c.Runs, c.StopTarget)
-	default:
-		return false, nil // a count campaign ends when its last job completes
-	}
-	_, err = a.store.FinishCampaign(r.Context(), id, "done", reason)
-	return true, err
+	writeAnswer(w, raw, map[string]any{"duplicate": dup})
 }

@@ -1,54 +1,31 @@
-package ingest
+package api
 
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 
+	"github.com/triaged/triaged/ingest"
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/jsonapi"
 	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/vcs"
 )
 
-// UploadAnswer is the body of a successful upload, and of its retries.
-type UploadAnswer struct {
-	Batch       string         `json:"batch"`
-	Tests       int            `json:"tests"`
-	Passed      int            `json:"passed"`
-	Failed      int            `json:"failed"`
-	Errors      int            `json:"errors"`
-	Skipped     int            `json:"skipped"`
-	Duplicate   bool           `json:"duplicate"`
-	NewFailures int            `json:"new_failures"`
-	KnownFlaky  int            `json:"known_flaky"`
-	Infra       bool           `json:"infra"`
-	Results     []ResultAnswer `json:"results"`
-}
-
-// ResultAnswer is what the upload answer says of one result.
-type ResultAnswer struct {
-	Test      string `json:"test"`
-	Outcome   string `json:"outcome"`
-	Signature string `json:"signature,omitempty"`
-	Title     string `json:"title,omitempty"`
-	// Class is set for failures: new, flaky, known or infra.
-	Class string `json:"class,omitempty"`
-}
-
-var (
-	repoPattern  = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$`)
-	tokenPattern = regexp.MustCompile(`^[A-Za-z0-9_.:@/+=-]{1,200}$`)
-)
+// namePattern is what a builder or batch id may be: one word a URL, a
+// page and a log line can carry as it is.
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9_.:@+=-][A-Za-z0-9_.:@/+=-]{0,199}$`)
 
 // UploadResults handles POST /api/v1/results.
 func (a *API) UploadResults(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
-	meta, err := uploadMeta(r, p)
+	b, err := uploadMeta(r, p)
 	if err != nil {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)
 		return
@@ -59,17 +36,17 @@ func (a *API) UploadResults(w http.ResponseWriter, r *http.Request) {
 			"; send application/xml (JUnit), application/x-ndjson (go test -json), text/x-regrtest or application/json", nil)
 		return
 	}
-	answer, dup, err := a.ingest(w, r, meta, format)
+	results, err := a.ingest.Parse(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), format)
 	if err != nil {
 		a.writeIngestError(w, r, err)
 		return
 	}
-	if dup {
-		answer = markDuplicate(answer)
+	answer, dup, err := a.ingest.Store(r.Context(), b, results)
+	if err != nil {
+		a.writeIngestError(w, r, err)
+		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	w.Write(append(answer, '\n'))
+	writeAnswer(w, answer, map[string]any{"duplicate": dup})
 }
 
 // uploadMeta reads and checks where the results come from.
@@ -88,15 +65,17 @@ func uploadMeta(r *http.Request, p store.Principal) (store.Batch, error) {
 			b.Builder = p.Name
 		}
 	}
+	if err := vcs.CheckRepo(b.Repo); err != nil {
+		return b, err
+	}
+	if err := vcs.CheckRevision(b.Revision); err != nil {
+		return b, err
+	}
 	switch {
-	case !repoPattern.MatchString(b.Repo):
-		return b, fmt.Errorf("repo=%q: want the GitHub owner/name, e.g. python/cpython", b.Repo)
-	case !tokenPattern.MatchString(b.Revision):
-		return b, fmt.Errorf("revision=%q: want a commit id (1-200 characters, no spaces)", b.Revision)
-	case !tokenPattern.MatchString(b.Builder):
-		return b, fmt.Errorf("builder=%q: want the name of the host or CI job (1-200 characters, no spaces)", b.Builder)
-	case b.ID != "" && !tokenPattern.MatchString(b.ID):
-		return b, fmt.Errorf("batch=%q: want 1-200 characters without spaces", b.ID)
+	case !namePattern.MatchString(b.Builder):
+		return b, fmt.Errorf("builder=%q: want the name of the host or CI job (1-200 letters, digits or _.:@/+=-)", b.Builder)
+	case b.ID != "" && !namePattern.MatchString(b.ID):
+		return b, fmt.Errorf("batch=%q: want 1-200 letters, digits or _.:@/+=-", b.ID)
 	case len(b.RunnerOS) > 40:
 		return b, fmt.Errorf("os=%q: too long", b.RunnerOS)
 	}
@@ -109,19 +88,37 @@ func uploadMeta(r *http.Request, p store.Principal) (store.Batch, error) {
 	return b, nil
 }
 
+// writeAnswer writes a stored upload answer with fields set on top of it.
+func writeAnswer(w http.ResponseWriter, raw json.RawMessage, fields map[string]any) {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) == nil {
+		for k, v := range fields {
+			m[k] = v
+		}
+		if out, err := json.Marshal(m); err == nil {
+			raw = out
+		}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	w.Write(append(raw, '\n'))
+}
+
 // writeIngestError maps an ingest failure to a status: the client's fault is
 // a 4xx with the reason, never a 500.
 func (a *API) writeIngestError(w http.ResponseWriter, r *http.Request, err error) {
 	var maxBytes *http.MaxBytesError
 	var perr *report.ParseError
+	lim := a.ingest.Limits()
 	switch {
 	case errors.As(err, &maxBytes), errors.Is(err, report.ErrInputTooLarge):
-		jsonapi.Error(w, r, a.log, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes; split the upload", a.limits.MaxBodyBytes), nil)
+		jsonapi.Error(w, r, a.log, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes; split the upload", lim.MaxBodyBytes), nil)
 	case errors.Is(err, report.ErrTooManyResults):
-		jsonapi.Error(w, r, a.log, http.StatusRequestEntityTooLarge, fmt.Sprintf("more than %d results in one upload; split it into batches", a.limits.MaxResults), nil)
+		jsonapi.Error(w, r, a.log, http.StatusRequestEntityTooLarge, fmt.Sprintf("more than %d results in one upload; split it into batches", lim.MaxResults), nil)
 	case errors.As(err, &perr):
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, perr.Error(), nil)
-	case errors.Is(err, errInvalid):
+	case errors.Is(err, ingest.ErrInvalid):
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)
 	case errors.Is(err, store.ErrConflict):
 		jsonapi.Error(w, r, a.log, http.StatusConflict, err.Error(), nil)

@@ -1,31 +1,23 @@
-package ingest
+package api
 
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/triaged/triaged/internal/auth"
+	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/jsonapi"
+	"github.com/triaged/triaged/internal/protocol"
 	"github.com/triaged/triaged/internal/store"
 )
-
-// LeaseDuration is how long a job stays with a runner without a heartbeat.
-// Runners heartbeat every third of it.
-const LeaseDuration = 60 * time.Second
-
-// HeartbeatAnswer tells a runner what changed for it.
-type HeartbeatAnswer struct {
-	// StopJobs are jobs it holds that were cancelled or ended by a stop rule.
-	StopJobs        []int64 `json:"stop_jobs"`
-	LeaseSeconds    int     `json:"lease_seconds"`
-	HeartbeatEveryS int     `json:"heartbeat_every_seconds"`
-}
 
 // Heartbeat handles POST /api/v1/runners/heartbeat.
 func (a *API) Heartbeat(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
-	stop, err := a.store.Heartbeat(r.Context(), p.RunnerID, LeaseDuration)
+	stop, err := a.store.Heartbeat(r.Context(), p.RunnerID, campaign.LeaseDuration)
 	if err != nil {
 		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
 		return
@@ -33,14 +25,14 @@ func (a *API) Heartbeat(w http.ResponseWriter, r *http.Request) {
 	if stop == nil {
 		stop = []int64{}
 	}
-	jsonapi.Write(w, http.StatusOK, HeartbeatAnswer{StopJobs: stop, LeaseSeconds: int(LeaseDuration / time.Second), HeartbeatEveryS: int(LeaseDuration / 3 / time.Second)})
+	jsonapi.Write(w, http.StatusOK, protocol.HeartbeatAnswer{StopJobs: stop, LeaseSeconds: int(campaign.LeaseDuration / time.Second), HeartbeatEveryS: int(campaign.LeaseDuration / 3 / time.Second)})
 }
 
 // LeaseJob handles POST /api/v1/jobs/lease: 200 with a job, or 204 when
 // there is nothing for this runner.
 func (a *API) LeaseJob(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
-	job, err := a.store.LeaseJob(r.Context(), p.RunnerID, p.Labels, LeaseDuration)
+	job, err := a.store.LeaseJob(r.Context(), p.RunnerID, p.Labels, campaign.LeaseDuration)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		w.WriteHeader(http.StatusNoContent)
@@ -57,22 +49,17 @@ func (a *API) LeaseJob(w http.ResponseWriter, r *http.Request) {
 // runner stopping cleanly), without counting as a failed attempt.
 func (a *API) CompleteJob(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
-	id, ok := a.idParam(w, r)
+	id, ok := a.pathID(w, r, "job")
 	if !ok {
 		return
 	}
-	var req struct {
-		Error   string `json:"error"`
-		Release bool   `json:"release"`
-	}
-	if err := decodeJSON(w, r, &req, 64<<10); err != nil {
-		jsonapi.Error(w, r, a.log, decodeStatus(err), err.Error(), nil)
+	var req protocol.CompleteRequest
+	if err := jsonapi.Decode(w, r, &req, 64<<10); err != nil {
+		jsonapi.Error(w, r, a.log, jsonapi.DecodeStatus(err), err.Error(), nil)
 		return
 	}
-	if len(req.Error) > 4000 {
-		req.Error = req.Error[:4000]
-	}
-	var state string
+	req.Error = clipUTF8(req.Error, 4000)
+	var state campaign.State
 	var err error
 	if req.Release {
 		err = a.store.ReleaseJob(r.Context(), p.RunnerID, id)
@@ -88,6 +75,18 @@ func (a *API) CompleteJob(w http.ResponseWriter, r *http.Request) {
 		if state != "" {
 			a.log.Info("campaign finished", "job", id, "state", state)
 		}
-		jsonapi.Write(w, http.StatusOK, map[string]string{"campaign_state": state})
+		jsonapi.Write(w, http.StatusOK, protocol.CompleteAnswer{CampaignState: string(state)})
 	}
+}
+
+// clipUTF8 cuts s to at most n bytes on a character boundary, so a long
+// error text from a runner is stored rather than refused as invalid UTF-8.
+func clipUTF8(s string, n int) string {
+	if len(s) <= n {
+		return strings.ToValidUTF8(s, "\uFFFD")
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strings.ToValidUTF8(s[:n], "\uFFFD")
 }

@@ -1,4 +1,4 @@
-package ingest
+package api
 
 import (
 	"errors"
@@ -8,36 +8,22 @@ import (
 	"strings"
 
 	"github.com/triaged/triaged/internal/auth"
+	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/jsonapi"
+	"github.com/triaged/triaged/internal/protocol"
 	"github.com/triaged/triaged/internal/store"
 )
 
 var runnerNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
 
-// RegisterRequest is what a runner says of itself.
-type RegisterRequest struct {
-	Name    string   `json:"name"`
-	OS      string   `json:"os"`
-	Arch    string   `json:"arch"`
-	Labels  []string `json:"labels"`
-	Version string   `json:"version"`
-}
-
-// Registered is the answer to a registration: the runner's own token, shown
-// this once.
-type Registered struct {
-	store.Runner
-	Token string `json:"token"`
-}
-
 // RegisterRunner handles POST /api/v1/runners/register.
 func (a *API) RegisterRunner(w http.ResponseWriter, r *http.Request) {
-	var req RegisterRequest
-	if err := decodeJSON(w, r, &req, 64<<10); err != nil {
-		jsonapi.Error(w, r, a.log, decodeStatus(err), err.Error(), nil)
+	var req protocol.RegisterRequest
+	if err := jsonapi.Decode(w, r, &req, 64<<10); err != nil {
+		jsonapi.Error(w, r, a.log, jsonapi.DecodeStatus(err), err.Error(), nil)
 		return
 	}
-	nr, err := req.validate()
+	nr, err := validateRunner(req)
 	if err != nil {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)
 		return
@@ -53,15 +39,16 @@ func (a *API) RegisterRunner(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.Info("runner registered", "id", runner.ID, "name", runner.Name, "os", runner.OS, "labels", runner.Labels)
-	jsonapi.Write(w, http.StatusCreated, Registered{Runner: runner, Token: token})
+	jsonapi.Write(w, http.StatusCreated, protocol.Registered{ID: runner.ID, Name: runner.Name, OS: runner.OS, Arch: runner.Arch,
+		Labels: runner.Labels, CreatedAt: runner.CreatedAt, Token: token})
 }
 
-func (req RegisterRequest) validate() (store.NewRunner, error) {
+func validateRunner(req protocol.RegisterRequest) (store.NewRunner, error) {
 	nr := store.NewRunner{Name: req.Name, OS: strings.ToLower(req.OS), Arch: strings.ToLower(req.Arch), Version: req.Version}
 	switch {
 	case !runnerNamePattern.MatchString(nr.Name):
 		return nr, fmt.Errorf("name=%q: want 1-100 letters, digits, _.- (starting with a letter or digit)", nr.Name)
-	case !labelPattern.MatchString(nr.OS) || !labelPattern.MatchString(nr.Arch):
+	case campaign.CheckLabel(nr.OS) != nil || campaign.CheckLabel(nr.Arch) != nil:
 		return nr, errors.New("os and arch: required, e.g. \"windows\" and \"amd64\"")
 	case len(nr.Version) > 100:
 		return nr, errors.New("version: at most 100 characters")
@@ -72,8 +59,8 @@ func (req RegisterRequest) validate() (store.NewRunner, error) {
 	// campaign can target "windows" without anyone remembering to say so.
 	seen := map[string]bool{}
 	for _, l := range append([]string{nr.OS, nr.Arch}, req.Labels...) {
-		if !labelPattern.MatchString(l) {
-			return nr, fmt.Errorf("label %q: use letters, digits and _.:=- (at most 64)", l)
+		if err := campaign.CheckLabel(l); err != nil {
+			return nr, err
 		}
 		if !seen[l] {
 			seen[l] = true

@@ -1,4 +1,4 @@
-package ingest_test
+package api_test
 
 import (
 	"context"
@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/triaged/triaged/ingest"
-	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/protocol"
+	"github.com/triaged/triaged/internal/view"
 )
 
 type testRunner struct {
@@ -20,8 +22,8 @@ type testRunner struct {
 
 func register(t *testing.T, e *env, name string, labels ...string) *testRunner {
 	t.Helper()
-	var reg ingest.Registered
-	body, _ := json.Marshal(ingest.RegisterRequest{Name: name, OS: "linux", Arch: "amd64", Labels: labels, Version: "test"})
+	var reg protocol.Registered
+	body, _ := json.Marshal(protocol.RegisterRequest{Name: name, OS: "linux", Arch: "amd64", Labels: labels, Version: "test"})
 	if code := e.do("POST", "/api/v1/runners/register", admin, "application/json", strings.NewReader(string(body)), &reg); code != 201 {
 		t.Fatalf("register %s: %d", name, code)
 	}
@@ -29,10 +31,10 @@ func register(t *testing.T, e *env, name string, labels ...string) *testRunner {
 }
 
 // leaseJob leases and decodes a job, or returns ok=false on 204.
-func (r *testRunner) leaseJob(t *testing.T) (store.Job, bool) {
+func (r *testRunner) leaseJob(t *testing.T) (campaign.Job, bool) {
 	t.Helper()
 	req := strings.NewReader("{}")
-	var job store.Job
+	var job campaign.Job
 	code := r.e.do("POST", "/api/v1/jobs/lease", r.token, "application/json", req, &job)
 	if code == 204 {
 		return job, false
@@ -43,7 +45,7 @@ func (r *testRunner) leaseJob(t *testing.T) (store.Job, bool) {
 	return job, true
 }
 
-func (r *testRunner) sendResults(t *testing.T, job store.Job, batch string, from, to int, failAt int) int {
+func (r *testRunner) sendResults(t *testing.T, job campaign.Job, batch string, from, to int, failAt int) int {
 	t.Helper()
 	var rs []string
 	for i := from; i < to; i++ {
@@ -57,25 +59,25 @@ func (r *testRunner) sendResults(t *testing.T, job store.Job, batch string, from
 		strings.NewReader(`{"results":[`+strings.Join(rs, ",")+`]}`), nil)
 }
 
-func (r *testRunner) complete(t *testing.T, job store.Job, errText string) int {
+func (r *testRunner) complete(t *testing.T, job campaign.Job, errText string) int {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"error": errText})
 	return r.e.do("POST", fmt.Sprintf("/api/v1/jobs/%d/complete", job.ID), r.token, "application/json", strings.NewReader(string(body)), nil)
 }
 
-func createCampaign(t *testing.T, e *env, req ingest.CampaignRequest) ingest.CampaignView {
+func createCampaign(t *testing.T, e *env, req campaign.Spec) view.Campaign {
 	t.Helper()
 	body, _ := json.Marshal(req)
-	var c ingest.CampaignView
+	var c view.Campaign
 	if code := e.do("POST", "/api/v1/campaigns", admin, "application/json", strings.NewReader(string(body)), &c); code != 201 {
 		t.Fatalf("create campaign: %d", code)
 	}
 	return c
 }
 
-func getCampaign(t *testing.T, e *env, id int64) ingest.CampaignView {
+func getCampaign(t *testing.T, e *env, id int64) view.Campaign {
 	t.Helper()
-	var c ingest.CampaignView
+	var c view.Campaign
 	if code := e.do("GET", fmt.Sprint("/api/v1/campaigns/", id), "", "", nil, &c); code != 200 {
 		t.Fatalf("get campaign: %d", code)
 	}
@@ -86,7 +88,7 @@ func TestCampaignRunsToCompletion(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, ingest.Limits{})
 	r := register(t, e, "lin-1", "py3.13")
-	c := createCampaign(t, e, ingest.CampaignRequest{Kind: "scenario", Scenario: "echo-pause", Proactor: "legacy", Labels: []string{"linux"}, Iterations: 60})
+	c := createCampaign(t, e, campaign.Spec{Kind: "scenario", Scenario: "echo-pause", Proactor: "legacy", Labels: []string{"linux"}, Iterations: 60})
 	if c.State != "queued" || c.Runs != 0 {
 		t.Fatalf("new campaign: %+v", c)
 	}
@@ -124,7 +126,7 @@ func TestLeaseRespectsLabelsAndRaces(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, ingest.Limits{})
 	win := register(t, e, "win-1", "windows")
-	createCampaign(t, e, ingest.CampaignRequest{Kind: "scenario", Scenario: "starttls-server", Labels: []string{"windows"}, Iterations: 25})
+	createCampaign(t, e, campaign.Spec{Kind: "scenario", Scenario: "starttls-server", Labels: []string{"windows"}, Iterations: 25})
 	lin := register(t, e, "lin-1")
 	if _, ok := lin.leaseJob(t); ok {
 		t.Errorf("a runner without the label leased a windows job")
@@ -154,7 +156,7 @@ func TestExpiredLeaseIsRequeuedWithoutDuplicates(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, ingest.Limits{})
 	a, b := register(t, e, "a"), register(t, e, "b")
-	c := createCampaign(t, e, ingest.CampaignRequest{Kind: "scenario", Scenario: "echo-pause", Iterations: 20})
+	c := createCampaign(t, e, campaign.Spec{Kind: "scenario", Scenario: "echo-pause", Iterations: 20})
 	job, _ := a.leaseJob(t)
 	// Runner a stores half its iterations, then dies (kill -9): no heartbeat.
 	a.sendResults(t, job, "x", 0, 10, -1)
@@ -189,13 +191,13 @@ func TestStopRulesAndCancel(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, ingest.Limits{})
 	r := register(t, e, "r")
-	c := createCampaign(t, e, ingest.CampaignRequest{Kind: "scenario", Scenario: "echo-pause", Proactor: "legacy", Iterations: 100, Stop: "first-failure"})
+	c := createCampaign(t, e, campaign.Spec{Kind: "scenario", Scenario: "echo-pause", Proactor: "legacy", Iterations: 100, Stop: "first-failure"})
 	job, _ := r.leaseJob(t)
 	r.sendResults(t, job, "1", job.FirstIteration, job.FirstIteration+5, job.FirstIteration+3)
 	if got := getCampaign(t, e, c.ID); got.State != "done" || !strings.Contains(got.Reason, "first failure") {
 		t.Errorf("first-failure campaign: %s %q", got.State, got.Reason)
 	}
-	var hb ingest.HeartbeatAnswer
+	var hb protocol.HeartbeatAnswer
 	e.do("POST", "/api/v1/runners/heartbeat", r.token, "application/json", strings.NewReader("{}"), &hb)
 	if len(hb.StopJobs) != 1 || hb.StopJobs[0] != job.ID {
 		t.Errorf("heartbeat after the stop: %+v, want job %d to stop", hb, job.ID)
@@ -204,7 +206,7 @@ func TestStopRulesAndCancel(t *testing.T) {
 		t.Errorf("leased a job of a finished campaign")
 	}
 
-	c2 := createCampaign(t, e, ingest.CampaignRequest{Kind: "exec", Command: []string{"go", "test", "./..."}, Iterations: 10})
+	c2 := createCampaign(t, e, campaign.Spec{Kind: "exec", Command: []string{"go", "test", "./..."}, Iterations: 10})
 	if code := e.do("POST", fmt.Sprintf("/api/v1/campaigns/%d/cancel", c2.ID), admin, "", nil, nil); code != 200 {
 		t.Errorf("cancel: %d", code)
 	}
@@ -218,7 +220,7 @@ func TestRunnerProtocolRefusals(t *testing.T) {
 	e := newEnv(t, ingest.Limits{})
 	r := register(t, e, "r")
 	other := register(t, e, "other")
-	createCampaign(t, e, ingest.CampaignRequest{Kind: "scenario", Scenario: "echo-pause", Iterations: 5})
+	createCampaign(t, e, campaign.Spec{Kind: "scenario", Scenario: "echo-pause", Iterations: 5})
 	job, _ := r.leaseJob(t)
 
 	var upload struct{ Token string }
@@ -275,7 +277,7 @@ func TestEachRunnerCampaign(t *testing.T) {
 	e := newEnv(t, ingest.Limits{})
 	a, b := register(t, e, "a", "x"), register(t, e, "b", "x")
 	register(t, e, "other")
-	c := createCampaign(t, e, ingest.CampaignRequest{Kind: "scenario", Scenario: "echo-pause", Labels: []string{"x"}, Iterations: 10, EachRunner: true})
+	c := createCampaign(t, e, campaign.Spec{Kind: "scenario", Scenario: "echo-pause", Labels: []string{"x"}, Iterations: 10, EachRunner: true})
 	for _, r := range []*testRunner{a, b} {
 		job, ok := r.leaseJob(t)
 		if !ok {

@@ -1,12 +1,9 @@
-package ingest
+package api
 
 import (
-	"encoding/json"
+	"errors"
 	"net/http"
-	"strconv"
 	"strings"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/jsonapi"
@@ -26,8 +23,8 @@ func (a *API) CreateToken(w http.ResponseWriter, r *http.Request) {
 		Name string `json:"name"`
 		Kind string `json:"kind"`
 	}
-	if err := decodeJSON(w, r, &req, 64<<10); err != nil {
-		jsonapi.Error(w, r, a.log, decodeStatus(err), err.Error(), nil)
+	if err := jsonapi.Decode(w, r, &req, 64<<10); err != nil {
+		jsonapi.Error(w, r, a.log, jsonapi.DecodeStatus(err), err.Error(), nil)
 		return
 	}
 	req.Name = strings.TrimSpace(req.Name)
@@ -61,36 +58,18 @@ func (a *API) ListTokens(w http.ResponseWriter, r *http.Request) {
 
 // RevokeToken handles DELETE /api/v1/tokens/{id}.
 func (a *API) RevokeToken(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil {
-		jsonapi.Error(w, r, a.log, http.StatusBadRequest, "token id: want a number", nil)
+	id, ok := a.pathID(w, r, "token")
+	if !ok {
 		return
 	}
-	err = a.store.RevokeToken(r.Context(), id)
+	err := a.store.RevokeToken(r.Context(), id)
 	a.auth.Forget()
 	switch {
-	case err == store.ErrNotFound:
+	case errors.Is(err, store.ErrNotFound):
 		jsonapi.Error(w, r, a.log, http.StatusNotFound, "no such token", nil)
 	case err != nil:
 		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
-}
-
-// decodeJSON reads a JSON request body strictly: known fields only, one
-// value, at most limit bytes.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return errBadContentType
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err, dec.InputOffset())
-	}
-	if dec.More() {
-		return jsonError(errTrailing, dec.InputOffset())
-	}
-	return nil
 }

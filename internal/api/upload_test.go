@@ -1,4 +1,4 @@
-package ingest_test
+package api_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/pgtest"
-	"github.com/triaged/triaged/internal/server"
 	"github.com/triaged/triaged/internal/store"
 )
 
@@ -35,7 +35,7 @@ type env struct {
 func newEnv(t *testing.T, limits ingest.Limits) *env {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	srv := server.New(server.Config{Version: "test", AdminToken: admin, Limits: limits, Log: testLogger(t)}, st)
+	srv := app.New(app.Config{Version: "test", AdminToken: admin, Limits: limits, Log: testLogger(t)}, st)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &env{t: t, store: st, url: ts.URL}
@@ -74,15 +74,15 @@ func (e *env) count(q string) int {
 	return n
 }
 
-func upload(e *env, query, contentType, body string) (int, ingest.UploadAnswer) {
-	var ans ingest.UploadAnswer
+func upload(e *env, query, contentType, body string) (int, ingest.Answer) {
+	var ans ingest.Answer
 	code := e.do("POST", "/api/v1/results?"+query, admin, contentType, strings.NewReader(body), &ans)
 	return code, ans
 }
 
 func sample(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("../internal/report/testdata/" + name)
+	b, err := os.ReadFile("../report/testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestUploadRealReports(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, ingest.Limits{})
-			code, ans := upload(e, "repo=python/cpython&revision=abc123&builder=ci-1&batch=b1", tt.contentType, sample(t, tt.file))
+			code, ans := upload(e, "repo=python/cpython&revision=abc1234&builder=ci-1&batch=b1", tt.contentType, sample(t, tt.file))
 			if code != http.StatusOK {
 				t.Fatalf("got %d, want 200", code)
 			}
@@ -127,7 +127,7 @@ func TestUploadRealReports(t *testing.T) {
 				}
 			}
 			// The retry is answered the same and stores nothing more.
-			code, again := upload(e, "repo=python/cpython&revision=abc123&builder=ci-1&batch=b1", tt.contentType, sample(t, tt.file))
+			code, again := upload(e, "repo=python/cpython&revision=abc1234&builder=ci-1&batch=b1", tt.contentType, sample(t, tt.file))
 			if code != http.StatusOK || !again.Duplicate || again.Tests != ans.Tests {
 				t.Errorf("retry: %d %+v", code, again)
 			}
@@ -141,7 +141,7 @@ func TestUploadRealReports(t *testing.T) {
 func TestUploadRefusals(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, ingest.Limits{MaxBodyBytes: 4 << 10, MaxResults: 5})
-	const q = "repo=o/r&revision=abc&builder=b"
+	const q = "repo=o/r&revision=abc1234&builder=b"
 	big := `{"results":[` + strings.Repeat(`{"test":"t","outcome":"pass"},`, 300) + `{"test":"t","outcome":"pass"}]}`
 	many := `{"results":[` + strings.Repeat(`{"test":"t","outcome":"pass"},`, 5) + `{"test":"t","outcome":"pass"}]}`
 	tests := []struct {
@@ -151,8 +151,8 @@ func TestUploadRefusals(t *testing.T) {
 		{"no token", "", q, "application/json", `{"results":[]}`, 401},
 		{"wrong token", "nope", q, "application/json", `{"results":[]}`, 401},
 		{"unknown content type", admin, q, "text/csv", "a,b", 415},
-		{"missing repo", admin, "revision=abc&builder=b", "application/json", `{"results":[]}`, 400},
-		{"repo not owner/name", admin, "repo=cpython&revision=abc&builder=b", "application/json", `{"results":[]}`, 400},
+		{"missing repo", admin, "revision=abc1234&builder=b", "application/json", `{"results":[]}`, 400},
+		{"repo not owner/name", admin, "repo=cpython&revision=abc1234&builder=b", "application/json", `{"results":[]}`, 400},
 		{"revision with spaces", admin, "repo=o/r&revision=a%20b&builder=b", "application/json", `{"results":[]}`, 400},
 		{"malformed JSON", admin, q, "application/json", `{"results":[{"test":`, 400},
 		{"bad outcome", admin, q, "application/json", `{"results":[{"test":"t","outcome":"maybe"}]}`, 400},
@@ -182,7 +182,7 @@ func TestUploadCutsLongFailureText(t *testing.T) {
 	e := newEnv(t, ingest.Limits{MaxFailureText: 1024})
 	text := "Traceback (most recent call last):\n" + strings.Repeat("  noise line\n", 2000) + "AssertionError: boom\n"
 	body, _ := json.Marshal(map[string]any{"results": []map[string]any{{"test": "t.a", "outcome": "fail", "failure_text": text}}})
-	code, ans := upload(e, "repo=o/r&revision=abc&builder=b", "application/json", string(body))
+	code, ans := upload(e, "repo=o/r&revision=abc1234&builder=b", "application/json", string(body))
 	if code != 200 || len(ans.Results) != 1 {
 		t.Fatalf("got %d %+v", code, ans)
 	}
@@ -201,7 +201,7 @@ func TestClassification(t *testing.T) {
 		return fmt.Sprintf(`{"test":%q,"outcome":"fail","failure_text":"Traceback (most recent call last):\n  File \"x.py\", line 3, in f\nAssertionError: %s\n"}`, test, msg)
 	}
 	pass := func(test string) string { return fmt.Sprintf(`{"test":%q,"outcome":"pass"}`, test) }
-	class := func(ans ingest.UploadAnswer, test string) string {
+	class := func(ans ingest.Answer, test string) string {
 		for _, r := range ans.Results {
 			if r.Test == test && r.Class != "" {
 				return r.Class
@@ -210,15 +210,15 @@ func TestClassification(t *testing.T) {
 		return ""
 	}
 
-	_, a1 := upload(e, "repo=o/r&revision=r1&builder=b&batch=1", "application/json", doc(fail("t.flaky", "timeout"), pass("t.other")))
+	_, a1 := upload(e, "repo=o/r&revision=aaa1111&builder=b&batch=1", "application/json", doc(fail("t.flaky", "timeout"), pass("t.other")))
 	if got := class(a1, "t.flaky"); got != ingest.ClassNew {
 		t.Errorf("first failure: got %q, want new", got)
 	}
-	_, a2 := upload(e, "repo=o/r&revision=r1&builder=b&batch=2", "application/json", doc(pass("t.flaky"), fail("t.flaky", "timeout")))
+	_, a2 := upload(e, "repo=o/r&revision=aaa1111&builder=b&batch=2", "application/json", doc(pass("t.flaky"), fail("t.flaky", "timeout")))
 	if got := class(a2, "t.flaky"); got != ingest.ClassFlaky {
 		t.Errorf("passed and failed on one revision: got %q, want flaky", got)
 	}
-	_, a3 := upload(e, "repo=o/r&revision=r2&builder=b&batch=3", "application/json", doc(fail("t.flaky", "timeout"), fail("t.new", "other bug")))
+	_, a3 := upload(e, "repo=o/r&revision=aaa2222&builder=b&batch=3", "application/json", doc(fail("t.flaky", "timeout"), fail("t.new", "other bug")))
 	if got := class(a3, "t.flaky"); got != ingest.ClassKnown {
 		t.Errorf("same signature on a later revision: got %q, want known", got)
 	}
@@ -233,7 +233,7 @@ func TestClassification(t *testing.T) {
 	for i := range 12 {
 		mass = append(mass, fail(fmt.Sprint("t.m", i), "connection refused"))
 	}
-	_, a4 := upload(e, "repo=o/r&revision=r3&builder=b&batch=4", "application/json", doc(mass...))
+	_, a4 := upload(e, "repo=o/r&revision=aaa3333&builder=b&batch=4", "application/json", doc(mass...))
 	if !a4.Infra || class(a4, "t.m0") != ingest.ClassInfra || a4.NewFailures != 0 {
 		t.Errorf("mass failure: infra=%v class=%q new=%d", a4.Infra, class(a4, "t.m0"), a4.NewFailures)
 	}
@@ -251,7 +251,7 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("create: %d %+v", code, created)
 	}
 	body := `{"results":[{"test":"t","outcome":"pass"}]}`
-	q := "/api/v1/results?repo=o/r&revision=abc&builder=b"
+	q := "/api/v1/results?repo=o/r&revision=abc1234&builder=b"
 	if code := e.do("POST", q, created.Token, "application/json", strings.NewReader(body), nil); code != 200 {
 		t.Errorf("upload with an upload token: got %d, want 200", code)
 	}

@@ -1,8 +1,7 @@
-package server
+package app
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -32,16 +31,4 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	jsonapi.Write(w, http.StatusOK, map[string]any{"status": "ready", "schema_version": st.Current})
-}
-
-func apiNotFound(log *slog.Logger) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		jsonapi.Error(w, r, log, http.StatusNotFound, "no API endpoint "+r.URL.Path, nil)
-	}
-}
-
-func apiMethodNotAllowed(log *slog.Logger) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		jsonapi.Error(w, r, log, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path, nil)
-	}
 }

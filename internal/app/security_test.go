@@ -1,4 +1,4 @@
-package server_test
+package app_test
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/pgtest"
-	"github.com/triaged/triaged/internal/server"
 )
 
 // TestWriteEndpointsRefuseWrongCallers sends every write endpoint of the
@@ -23,7 +23,7 @@ func TestWriteEndpointsRefuseWrongCallers(t *testing.T) {
 	const admin = "sec-admin"
 	ctx := context.Background()
 	st := pgtest.NewStore(t)
-	ts := httptest.NewServer(server.New(server.Config{Version: "test", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, st).Handler())
+	ts := httptest.NewServer(app.New(app.Config{Version: "test", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, st).Handler())
 	defer ts.Close()
 	token := func(kind string) string {
 		secret, hash := auth.NewToken()

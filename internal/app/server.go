@@ -1,7 +1,7 @@
 // Package server assembles triaged's HTTP surface — health and metrics, the
 // JSON API, the web pages — over one store, and serves it with a graceful
 // shutdown.
-package server
+package app
 
 import (
 	"context"
@@ -19,9 +19,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/api"
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/github"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/view"
 	"github.com/triaged/triaged/web"
 )
 
@@ -40,7 +42,7 @@ type Config struct {
 	// GitHub words commit statuses and, with a token, posts them.
 	GitHub github.Config
 	// Webhook configures POST /webhooks/github.
-	Webhook ingest.WebhookConfig
+	Webhook github.WebhookConfig
 }
 
 // Server is triaged's HTTP application.
@@ -64,80 +66,26 @@ func New(cfg Config, st *store.Store) *Server {
 // Handler returns the root handler, for tests and embedding.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// routes lists every route of the server in one table.
+// routes assembles the server's surfaces: the process's own endpoints
+// here, then the webhook receiver, the JSON API and the pages, each of
+// which lists its routes in one table of its own.
 func (s *Server) routes() http.Handler {
 	log := s.cfg.Log
 	authn := auth.New(s.cfg.AdminToken, s.store, log)
-	api := ingest.New(s.store, authn, s.cfg.Limits, log)
-	pages := web.New(web.Config{Version: s.cfg.Version, Database: s.cfg.Database, Log: log, AdminToken: s.cfg.AdminToken,
-		RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store)
-	admin, runner := authn.Require(auth.Admin), authn.RequireRunner()
-	read := pages.ReadAPI // open unless --require-login
+	views := view.New(s.store, s.cfg.Version, s.cfg.Database)
+	pages := web.New(web.Config{Log: log, AdminToken: s.cfg.AdminToken,
+		RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store, views)
+	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log}, s.store, authn, views)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, newRecoverer(log), newRequestMetrics(s.metrics))
-
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
 	// Authenticated by its HMAC signature, not a token.
-	r.Post("/webhooks/github", ingest.NewWebhooks(s.store, s.cfg.Webhook, log).Receive)
-
-	r.Route("/api/v1", func(r chi.Router) {
-		r.With(authn.Require(auth.Upload, auth.Runner)).Post("/results", api.UploadResults)
-
-		r.With(admin).Post("/campaigns", api.CreateCampaign)
-		r.With(read).Get("/campaigns", api.ListCampaigns)
-		r.With(read).Get("/campaigns/{id}", api.GetCampaign)
-		r.With(admin).Post("/campaigns/{id}/cancel", api.CancelCampaign)
-
-		r.With(read).Get("/runners", api.ListRunners)
-		r.With(authn.Require(auth.Register)).Post("/runners/register", api.RegisterRunner)
-		r.With(runner).Post("/runners/heartbeat", api.Heartbeat)
-		r.With(admin).Post("/runners/{id}/disable", api.SetRunnerDisabled(true))
-		r.With(admin).Post("/runners/{id}/enable", api.SetRunnerDisabled(false))
-		r.With(runner).Post("/jobs/lease", api.LeaseJob)
-		r.With(runner).Post("/jobs/{id}/results", api.UploadJobResults)
-		r.With(runner).Post("/jobs/{id}/complete", api.CompleteJob)
-
-		r.With(admin).Post("/tokens", api.CreateToken)
-		r.With(admin).Get("/tokens", api.ListTokens)
-		r.With(admin).Delete("/tokens/{id}", api.RevokeToken)
-		r.With(admin).Get("/github/statuses", github.ListStatuses(s.store, s.cfg.GitHub, log))
-		r.With(read).Get("/overview", pages.OverviewJSON)
-		r.With(read).Get("/signatures", pages.SignaturesJSON)
-		r.With(read).Get("/signatures/{id}", pages.SignatureJSON)
-		r.With(read).Get("/tests/{id}", pages.TestJSON)
-		r.With(read).Get("/revisions/{sha}", pages.RevisionJSON)
-		r.With(read).Get("/campaigns/{id}/findings", pages.CampaignFindingsJSON)
-		r.NotFound(apiNotFound(log))
-		r.MethodNotAllowed(apiMethodNotAllowed(log))
-	})
-
-	r.Handle("/static/*", pages.Static())
-	r.Group(func(r chi.Router) {
-		r.Use(pages.Session)
-		r.Get("/", pages.Home)
-		r.Get("/login", pages.Login)
-		r.Post("/login", pages.LoginSubmit)
-		r.Get("/signatures", pages.Signatures)
-		r.Get("/signatures/{id}", pages.Signature)
-		r.Get("/tests/{id}", pages.Test)
-		r.Get("/revisions/{sha}", pages.Revision)
-		r.Get("/campaigns", pages.Campaigns)
-		r.Get("/campaigns/new", pages.NewCampaign)
-		r.Get("/campaigns/{id}", pages.Campaign)
-		r.Get("/runners", pages.Runners)
-		r.With(pages.Admin).Post("/logout", pages.Logout)
-		r.With(pages.Admin).Post("/campaigns", pages.CreateCampaign)
-		r.With(pages.Admin).Post("/campaigns/{id}/cancel", pages.CancelCampaign)
-		r.With(pages.Admin).Post("/runners/{id}/disable", pages.SetRunnerDisabled(true))
-		r.With(pages.Admin).Post("/runners/{id}/enable", pages.SetRunnerDisabled(false))
-		r.Get("/tokens", pages.Tokens)
-		r.With(pages.Admin).Post("/tokens", pages.CreateToken)
-		r.With(pages.Admin).Post("/tokens/{id}/revoke", pages.RevokeToken)
-	})
-	r.NotFound(pages.NotFound)
+	r.Post("/webhooks/github", github.NewWebhooks(s.store, s.cfg.Webhook, log).Receive)
+	r.Mount("/api/v1", jsonAPI.Handler())
+	pages.Routes(r)
 	return r
 }
 

@@ -1,4 +1,4 @@
-package server_test
+package app_test
 
 import (
 	"io"
@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/pgtest"
-	"github.com/triaged/triaged/internal/server"
 )
 
 func TestMain(m *testing.M) {
@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 
 func TestRoutes(t *testing.T) {
 	t.Parallel()
-	srv := server.New(server.Config{Version: "test", Database: "pgtest", Log: slog.New(slog.DiscardHandler)}, pgtest.NewStore(t))
+	srv := app.New(app.Config{Version: "test", Database: "pgtest", Log: slog.New(slog.DiscardHandler)}, pgtest.NewStore(t))
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	tests := []struct {
@@ -59,7 +59,7 @@ func TestRoutes(t *testing.T) {
 func TestReadyzWithoutDatabase(t *testing.T) {
 	t.Parallel()
 	st := pgtest.NewStore(t)
-	srv := server.New(server.Config{Version: "test", Log: slog.New(slog.DiscardHandler)}, st)
+	srv := app.New(app.Config{Version: "test", Log: slog.New(slog.DiscardHandler)}, st)
 	st.Close()
 	rec := httptest.NewRecorder()
 	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))

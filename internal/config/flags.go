@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
 )
 
 // UsageError is a problem with how triaged was invoked: a bad flag, a missing
@@ -96,4 +97,10 @@ func Parse(fs *flag.FlagSet, args []string, getenv func(string) string, secrets 
 		return &UsageError{Err: errors.Join(errs...)}
 	}
 	return nil
+}
+
+// SplitList reads a list as flags, environment variables and form fields
+// spell one: items separated by commas and/or spaces, empty items dropped.
+func SplitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
 }

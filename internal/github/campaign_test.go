@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/triaged/triaged/ingest"
-	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/protocol"
+	"github.com/triaged/triaged/internal/view"
 )
 
 // runCampaign registers a runner, creates a campaign on sha for the
@@ -15,13 +16,13 @@ import (
 // fails. It returns the campaign's id.
 func (e *env) runCampaign(sha string, iterations int, fails map[int]bool, beforeEnd func()) int64 {
 	e.t.Helper()
-	var reg ingest.Registered
-	body, _ := json.Marshal(ingest.RegisterRequest{Name: "win-1", OS: "windows", Arch: "amd64", Version: "test"})
+	var reg protocol.Registered
+	body, _ := json.Marshal(protocol.RegisterRequest{Name: "win-1", OS: "windows", Arch: "amd64", Version: "test"})
 	if code := e.do("POST", "/api/v1/runners/register", "application/json", string(body), &reg); code != 201 {
 		e.t.Fatalf("register: %d", code)
 	}
-	req, _ := json.Marshal(ingest.CampaignRequest{Kind: "scenario", Scenario: "echo-pause", Iterations: iterations, Repo: repo, Revision: sha})
-	var c ingest.CampaignView
+	req, _ := json.Marshal(campaign.Spec{Kind: "scenario", Scenario: "echo-pause", Iterations: iterations, Repo: repo, Revision: sha})
+	var c view.Campaign
 	if code := e.do("POST", "/api/v1/campaigns", "application/json", string(req), &c); code != 201 {
 		e.t.Fatalf("create campaign: %d", code)
 	}
@@ -29,7 +30,7 @@ func (e *env) runCampaign(sha string, iterations int, fails map[int]bool, before
 		beforeEnd()
 	}
 	for {
-		var job store.Job
+		var job campaign.Job
 		code := e.doAs(reg.Token, "POST", "/api/v1/jobs/lease", "{}", &job)
 		if code == 204 {
 			break
@@ -40,7 +41,7 @@ func (e *env) runCampaign(sha string, iterations int, fails map[int]bool, before
 			if fails[i] {
 				outcome = "fail"
 			}
-			rs = append(rs, fmt.Sprintf(`{"test":"scenario/echo-pause","outcome":%q,"iteration":%d,"failure_text":"lost 4096 bytes after pause_reading"}`, outcome, i))
+			rs = append(rs, fmt.Sprintf(`{"test":"proactor.echo-pause.fixed","outcome":%q,"iteration":%d,"failure_text":"lost 4096 bytes after pause_reading"}`, outcome, i))
 		}
 		if code := e.doAs(reg.Token, "POST", fmt.Sprintf("/api/v1/jobs/%d/results?batch=r1", job.ID), `{"results":[`+strings.Join(rs, ",")+`]}`, nil); code != 200 {
 			e.t.Fatalf("job results: %d", code)
@@ -76,24 +77,24 @@ func TestCampaignEndPostsStressStatus(t *testing.T) {
 			var before []result
 			for i := range 40 {
 				if i%4 == 0 {
-					before = append(before, fail("scenario/echo-pause", "lost 4096 bytes after pause_reading"))
+					before = append(before, fail("proactor.echo-pause.fixed", "lost 4096 bytes after pause_reading"))
 				} else {
-					before = append(before, pass("scenario/echo-pause"))
+					before = append(before, pass("proactor.echo-pause.fixed"))
 				}
 			}
-			e.upload("parent1", "p1", before...)
+			e.upload("9a2e171", "p1", before...)
 			// CI on the fix commit: green.
-			e.upload("fix1", "f1", pass("scenario/echo-pause"))
-			id := e.runCampaign("fix1", tt.iterations, tt.fails, func() {
+			e.upload("f1c5000", "f1", pass("proactor.echo-pause.fixed"))
+			id := e.runCampaign("f1c5000", tt.iterations, tt.fails, func() {
 				// While the campaign runs the commit's status is pending.
-				v := e.outbox("revision=fix1")
+				v := e.outbox("revision=f1c5000")
 				if got := v.Statuses[0]; got.Context != "triaged" || got.State != "pending" ||
 					got.Description != "stress campaign running · 1 test passed" {
 					t.Errorf("status while the campaign runs: %s %s %q", got.Context, got.State, got.Description)
 				}
 			})
 			waitFor(t, "the stress status", func() bool {
-				for _, c := range acceptedFor(e.github, "fix1") {
+				for _, c := range acceptedFor(e.github, "f1c5000") {
 					if strings.HasPrefix(c.Context, "triaged/stress") {
 						return true
 					}
@@ -104,7 +105,7 @@ func TestCampaignEndPostsStressStatus(t *testing.T) {
 			// worker may post it before or after the stress status.
 			waitFor(t, "the commit status after the campaign", func() bool {
 				last := ""
-				for _, c := range acceptedFor(e.github, "fix1") {
+				for _, c := range acceptedFor(e.github, "f1c5000") {
 					if c.Context == "triaged" {
 						last = c.State
 					}
@@ -112,7 +113,7 @@ func TestCampaignEndPostsStressStatus(t *testing.T) {
 				return last == "success"
 			})
 			var stress []call
-			for _, c := range acceptedFor(e.github, "fix1") {
+			for _, c := range acceptedFor(e.github, "f1c5000") {
 				if c.Context != "triaged" {
 					stress = append(stress, c)
 				}
@@ -121,7 +122,7 @@ func TestCampaignEndPostsStressStatus(t *testing.T) {
 				t.Fatalf("stress statuses: %+v, want one", stress)
 			}
 			s := stress[0]
-			if s.Context != "triaged/stress: scenario/echo-pause" || s.State != tt.wantState || s.Desc != tt.wantDesc ||
+			if s.Context != "triaged/stress: echo-pause.fixed" || s.State != tt.wantState || s.Desc != tt.wantDesc ||
 				s.TargetURL != fmt.Sprintf("%s/campaigns/%d", publicURL, id) {
 				t.Errorf("stress status: %s %s %q %s, want %s %q", s.Context, s.State, s.Desc, s.TargetURL, tt.wantState, tt.wantDesc)
 			}

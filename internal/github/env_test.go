@@ -16,9 +16,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/api"
+	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/github"
 	"github.com/triaged/triaged/internal/pgtest"
-	"github.com/triaged/triaged/internal/server"
 	"github.com/triaged/triaged/internal/store"
 )
 
@@ -75,7 +76,7 @@ func newEnv(t *testing.T, configure func(*github.Config)) *env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	srv := server.New(server.Config{Version: "test", AdminToken: admin, Log: log, GitHub: cfg}, e.store)
+	srv := app.New(app.Config{Version: "test", AdminToken: admin, Log: log, GitHub: cfg}, e.store)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +135,7 @@ func pass(test string) result       { return result{test: test} }
 func fail(test, text string) result { return result{test: test, failure: text} }
 
 // upload sends results of a CI run on sha as batch and returns the answer.
-func (e *env) upload(sha, batch string, rs ...result) ingest.UploadAnswer {
+func (e *env) upload(sha, batch string, rs ...result) ingest.Answer {
 	e.t.Helper()
 	var docs []string
 	for _, r := range rs {
@@ -144,7 +145,7 @@ func (e *env) upload(sha, batch string, rs ...result) ingest.UploadAnswer {
 		}
 		docs = append(docs, fmt.Sprintf(`{"test":%q,"outcome":%q,"failure_text":%q}`, r.test, outcome, r.failure))
 	}
-	var ans ingest.UploadAnswer
+	var ans ingest.Answer
 	path := fmt.Sprintf("/api/v1/results?repo=%s&revision=%s&builder=ci-windows&os=windows&batch=%s", repo, sha, batch)
 	if code := e.do("POST", path, "application/json", `{"results":[`+strings.Join(docs, ",")+`]}`, &ans); code != 200 {
 		e.t.Fatalf("upload %s: %d", batch, code)
@@ -153,9 +154,9 @@ func (e *env) upload(sha, batch string, rs ...result) ingest.UploadAnswer {
 }
 
 // outbox lists the outbox through the admin API, newest first.
-func (e *env) outbox(query string) github.OutboxView {
+func (e *env) outbox(query string) api.StatusesView {
 	e.t.Helper()
-	var v github.OutboxView
+	var v api.StatusesView
 	if code := e.do("GET", "/api/v1/github/statuses?"+query, "", "", &v); code != 200 {
 		e.t.Fatalf("list statuses: %d", code)
 	}

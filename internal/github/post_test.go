@@ -67,16 +67,16 @@ func TestStatusAgreesWithUploadAnswer(t *testing.T) {
 		wantState          string
 		wantDesc           string
 	}{
-		{name: "first failure is new", sha: "aaa1", batch: "s1",
+		{name: "first failure is new", sha: "aaa1000", batch: "s1",
 			results: []result{pass("t.test_ok"), fail("t.S.test_start_tls_server_1", lost)},
 			wantNew: 1, wantState: "failure", wantDesc: "1 new failure"},
-		{name: "same test passes on the commit: flaky", sha: "aaa1", batch: "s2",
+		{name: "same test passes on the commit: flaky", sha: "aaa1000", batch: "s2",
 			results:   []result{pass("t.S.test_start_tls_server_1")},
 			wantState: "success", wantDesc: "1 known flaky (test_start_tls_server_1 50%)"},
-		{name: "same signature on the next commit: known; another test is new", sha: "aaa2", batch: "s3",
+		{name: "same signature on the next commit: known; another test is new", sha: "aaa2000", batch: "s3",
 			results: []result{fail("t.S.test_start_tls_server_1", lost), fail("t.test_new", traceback("KeyError: 'x'")), pass("t.test_ok")},
 			wantNew: 1, wantKnown: 1, wantState: "failure", wantDesc: "1 new failure · 1 known flaky (test_start_tls_server_1 67%)"},
-		{name: "most of a batch failing is infrastructure", sha: "aaa3", batch: "s4",
+		{name: "most of a batch failing is infrastructure", sha: "aaa3000", batch: "s4",
 			results: many(10, func(i int) result {
 				if i < 7 {
 					return fail("t.test_"+string(rune('a'+i)), traceback("OSError: [Errno 28] No space left on device"))
@@ -112,18 +112,18 @@ func TestStatusAgreesWithUploadAnswer(t *testing.T) {
 func TestNewerStatusCoversOlder(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *cfgT) { c.Token = "" })
-	e.upload("5eed", "b1", fail("t.test_a", traceback("ValueError: a")))
-	e.upload("5eed", "b2", pass("t.test_a"))
+	e.upload("5eed000", "b1", fail("t.test_a", traceback("ValueError: a")))
+	e.upload("5eed000", "b2", pass("t.test_a"))
 	runWorker(t, e, fastConfig(e.github))
 	waitFor(t, "a status", func() bool { return len(e.github.Accepted()) == 1 })
 	waitFor(t, "the older status covered", func() bool {
-		return e.outbox("revision=5eed").Statuses[1].Delivery == store.DeliveryCovered
+		return e.outbox("revision=5eed000").Statuses[1].Delivery == store.DeliveryCovered
 	})
 	got := e.github.Accepted()[0]
 	if got.State != "success" || got.Desc != "1 known flaky (test_a 50%)" {
 		t.Errorf("posted %s %q, want the newer status", got.State, got.Desc)
 	}
-	ss := e.outbox("revision=5eed").Statuses
+	ss := e.outbox("revision=5eed000").Statuses
 	if ss[1].CoveredBy == nil || *ss[1].CoveredBy != ss[0].ID {
 		t.Errorf("older status covered by %v, want %d", ss[1].CoveredBy, ss[0].ID)
 	}
@@ -141,14 +141,14 @@ func TestStatusAlreadyOnGitHubIsNotPostedAgain(t *testing.T) {
 	e := newEnv(t, func(c *cfgT) { c.Token, c.PendingWhileCampaign = "", true })
 	cfg := fastConfig(e.github)
 	cfg.PendingWhileCampaign = true
-	e.upload("ab1", "b1", pass("t.test_a"))
+	e.upload("ab10000", "b1", pass("t.test_a"))
 	stop := runWorker(t, e, cfg)
 	waitFor(t, "the first status", func() bool { return len(e.github.Accepted()) == 1 })
 	stop()
 
 	var c struct{ ID int64 }
 	if code := e.do("POST", "/api/v1/campaigns", "application/json",
-		`{"kind":"scenario","scenario":"echo-pause","iterations":10,"repo":"owner/app","revision":"ab1"}`, &c); code != 201 {
+		`{"kind":"scenario","scenario":"echo-pause","iterations":10,"repo":"owner/app","revision":"ab10000"}`, &c); code != 201 {
 		t.Fatalf("create campaign: %d", code)
 	}
 	if code := e.do("POST", fmt.Sprintf("/api/v1/campaigns/%d/cancel", c.ID), "", "", nil); code != 200 {
@@ -166,7 +166,7 @@ func TestStatusAlreadyOnGitHubIsNotPostedAgain(t *testing.T) {
 		t.Errorf("calls to GitHub (-want +got):\n%s", diff)
 	}
 	var deliveries []string
-	for _, s := range e.outbox("revision=ab1").Statuses {
+	for _, s := range e.outbox("revision=ab10000").Statuses {
 		deliveries = append(deliveries, s.Context+" "+s.State+" "+s.Delivery)
 	}
 	want = []string{ // newest first

@@ -25,7 +25,7 @@ func TestReplicasPostEachStatusOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sha := fmt.Sprintf("5ha%d", c)
+			sha := fmt.Sprintf("5ba%d000", c)
 			// new failure → known flaky → also a new failure → two known flaky
 			e.upload(sha, sha+"-1", fail("t.test_a", traceback("ValueError: a")))
 			e.upload(sha, sha+"-2", pass("t.test_a"))
@@ -45,7 +45,7 @@ func TestReplicasPostEachStatusOnce(t *testing.T) {
 
 	rows := e.outbox("limit=1000").Statuses // newest first
 	for c := range commits {
-		sha := fmt.Sprintf("5ha%d", c)
+		sha := fmt.Sprintf("5ba%d000", c)
 		var recorded []string // oldest first
 		for i := len(rows) - 1; i >= 0; i-- {
 			if rows[i].Revision == sha {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
 )
@@ -65,7 +66,7 @@ func (s Statuses) RevisionStatus(f store.CommitFacts) store.OutboxStatus {
 		return p
 	}
 	if knownN > 0 {
-		parts = append(parts, knownPart(ShortTestName(known.Name)))
+		parts = append(parts, knownPart(campaign.ShortTestName(known.Name)))
 	}
 	if infraN > 0 {
 		parts = append(parts, plural(infraN, "infra failure", "infra failures"))
@@ -91,7 +92,7 @@ func (s Statuses) RevisionStatus(f store.CommitFacts) store.OutboxStatus {
 	st.Description = strings.Join(parts, " · ")
 	if over := utf8.RuneCountInString(st.Description) - maxDescription; over > 0 && known != nil {
 		// The flaky test's name is what gives: cut it, keeping its rate.
-		name := ShortTestName(known.Name)
+		name := campaign.ShortTestName(known.Name)
 		keep := utf8.RuneCountInString(name) - over - 1
 		cut := ""
 		if keep > 8 {
@@ -112,7 +113,7 @@ func (s Statuses) CampaignStatus(f store.CampaignFacts) store.OutboxStatus {
 	c := f.Campaign
 	st := store.OutboxStatus{Context: s.cfg.Context + "/stress"}
 	if len(f.Tests) == 1 {
-		st.Context += ": " + ShortTestName(f.Tests[0])
+		st.Context += ": " + campaign.ShortTestName(f.Tests[0])
 	}
 	st.Context = clip(st.Context)
 	if s.cfg.PublicURL != "" {
@@ -120,11 +121,11 @@ func (s Statuses) CampaignStatus(f store.CampaignFacts) store.OutboxStatus {
 	}
 	ran := fmt.Sprintf("%d/%d failed", c.Failures, c.Runs)
 	switch {
-	case c.State == "failed":
+	case c.State == campaign.Failed:
 		st.State, st.Description = "error", clip(fmt.Sprintf("campaign failed after %d runs: %s", c.Runs, c.Reason))
 		return st
 	case c.Runs == 0:
-		st.State, st.Description = "error", "campaign "+c.State+" before any run"
+		st.State, st.Description = "error", "campaign "+string(c.State)+" before any run"
 		return st
 	}
 	var verdict string
@@ -154,7 +155,7 @@ func (s Statuses) CampaignStatus(f store.CampaignFacts) store.OutboxStatus {
 	if c.Failures > 0 {
 		st.State = "failure"
 	}
-	if c.State == "cancelled" {
+	if c.State == campaign.Cancelled {
 		ran = "cancelled: " + ran
 	}
 	st.Description = clip(ran + verdict)
@@ -168,16 +169,6 @@ func (s Statuses) revisionURL(repo, sha string) string {
 	// Repo names and commit ids are validated on upload to URL-safe
 	// characters, so they go in as they are: links stay readable.
 	return s.cfg.PublicURL + "/revisions/" + sha + "?repo=" + repo
-}
-
-// ShortTestName is the last component of a test id, which is what people
-// call the test: test_start_tls_server_1 for
-// test.test_asyncio.test_sslproto.SelectorStartTLSTests.test_start_tls_server_1.
-func ShortTestName(name string) string {
-	if i := strings.LastIndexAny(name, ".:"); i >= 0 && i < len(name)-1 {
-		return name[i+1:]
-	}
-	return name
 }
 
 // percent formats a rate the way people read one: 12%, 2.1%, 0.043%.

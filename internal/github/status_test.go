@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/github"
 	"github.com/triaged/triaged/internal/store"
 )
@@ -65,8 +66,8 @@ func TestRevisionStatusWording(t *testing.T) {
 
 func TestCampaignStatusWording(t *testing.T) {
 	t.Parallel()
-	campaign := func(state string, runs, failures int) store.Campaign {
-		c := store.Campaign{ID: 7, State: state, Runs: runs, Failures: failures}
+	newCampaign := func(state campaign.State, runs, failures int) campaign.Campaign {
+		c := campaign.Campaign{ID: 7, State: state, Runs: runs, Failures: failures}
 		c.Repo, c.Revision = "owner/app", "abc"
 		return c
 	}
@@ -77,20 +78,20 @@ func TestCampaignStatusWording(t *testing.T) {
 		wantState string
 		wantDesc  string
 	}{
-		{"fixed", store.CampaignFacts{Campaign: campaign("done", 1500, 0), Tests: []string{"t.S.test_start_tls_server_1"}, BeforeRuns: 200, BeforeFailures: 24},
+		{"fixed", store.CampaignFacts{Campaign: newCampaign("done", 1500, 0), Tests: []string{"t.S.test_start_tls_server_1"}, BeforeRuns: 200, BeforeFailures: 24},
 			"triaged/stress: test_start_tls_server_1", "success", "0/1500 failed (was 12%) — fixed with 95% confidence"},
-		{"too few runs", store.CampaignFacts{Campaign: campaign("done", 10, 0), Tests: []string{"a", "b"}, BeforeRuns: 200, BeforeFailures: 24},
+		{"too few runs", store.CampaignFacts{Campaign: newCampaign("done", 10, 0), Tests: []string{"a", "b"}, BeforeRuns: 200, BeforeFailures: 24},
 			"triaged/stress", "success", "0/10 failed (was 12%) — too few runs to call it fixed"},
-		{"not fixed", store.CampaignFacts{Campaign: campaign("done", 100, 12), BeforeRuns: 200, BeforeFailures: 24},
+		{"not fixed", store.CampaignFacts{Campaign: newCampaign("done", 100, 12), BeforeRuns: 200, BeforeFailures: 24},
 			"triaged/stress", "failure", "12/100 failed (was 12%) — not fixed"},
-		{"never failed before", store.CampaignFacts{Campaign: campaign("done", 100, 1), BeforeRuns: 50},
+		{"never failed before", store.CampaignFacts{Campaign: newCampaign("done", 100, 1), BeforeRuns: 50},
 			"triaged/stress", "failure", "1/100 failed (none in 50 earlier runs)"},
-		{"no baseline", store.CampaignFacts{Campaign: campaign("done", 100, 0)},
+		{"no baseline", store.CampaignFacts{Campaign: newCampaign("done", 100, 0)},
 			"triaged/stress", "success", "0/100 failed (no earlier runs to compare)"},
-		{"cancelled", store.CampaignFacts{Campaign: campaign("cancelled", 30, 3)},
+		{"cancelled", store.CampaignFacts{Campaign: newCampaign("cancelled", 30, 3)},
 			"triaged/stress", "failure", "cancelled: 3/30 failed (10%)"},
-		{"failed campaign", store.CampaignFacts{Campaign: func() store.Campaign {
-			c := campaign("failed", 25, 0)
+		{"failed campaign", store.CampaignFacts{Campaign: func() campaign.Campaign {
+			c := newCampaign("failed", 25, 0)
 			c.Reason = "lease expired 3 times; last held by runner 4"
 			return c
 		}()}, "triaged/stress", "error", "campaign failed after 25 runs: lease expired 3 times; last held by runner 4"},

@@ -1,27 +1,27 @@
-package ingest
+package github
 
 import (
 	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/triaged/triaged/internal/github"
-	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/stress"
 )
 
 // VerifyConfig says which repos get a verification campaign per flaky test
 // when a commit is pushed or a pull request updated, and how to stress a
-// test. A built-in scenario test (scenario/<name>, as runners report
-// scenario campaigns) is stressed as that scenario. Any other test needs a
-// Command: triaged cannot guess how to run a repo's tests, so without one
-// such tests are listed as not verified rather than stressed wrongly.
+// test. A built-in scenario's test (proactor.<scenario>.<mode>, as stress
+// names it) is stressed as that scenario. Any other test needs a Command:
+// triaged cannot guess how to run a repo's tests, so without one such
+// tests are listed as not verified rather than stressed wrongly.
 type VerifyConfig struct {
 	Repos []string
 	// Command is the argv of a test run; "{test}" in an argument becomes
-	// the full test id, "{name}" its last component.
+	// the full test id, "{name}" its last component (see
+	// campaign.Substitute).
 	Command []string
 	Format  string // output format of Command (default auto)
 	Labels  []string
@@ -44,33 +44,37 @@ func (v VerifyConfig) withDefaults() VerifyConfig {
 func (v VerifyConfig) covers(repo string) bool { return slices.Contains(v.Repos, repo) }
 
 // verificationCampaigns returns a campaign for each of the repo's flaky
-// tests that can be stressed, and the names of those that cannot.
-func (h *Webhooks) verificationCampaigns(r *http.Request, repo, sha string) ([]store.CampaignSpec, []string, error) {
+// tests that can be stressed, and the names of those that cannot (with
+// why). A built-in scenario's test (as stress names it) is stressed as that
+// scenario; any other test with the configured command, into which only a
+// test id that campaign.CheckTestID accepts is substituted.
+func (h *Webhooks) verificationCampaigns(r *http.Request, repo, sha string) ([]campaign.Spec, []string, error) {
 	v := h.cfg.Verify
 	flaky, err := h.store.FlakyTests(r.Context(), repo, h.now().Add(-v.Since), v.MaxTests)
 	if err != nil {
 		return nil, nil, err
 	}
-	var specs []store.CampaignSpec
+	var specs []campaign.Spec
 	var skipped []string
 	for _, t := range flaky {
-		req := CampaignRequest{
-			Name: fmt.Sprintf("verify %s @ %.12s", github.ShortTestName(t.Name), sha), Labels: v.Labels,
-			Iterations: v.Iterations, Stop: "first-failure", Repo: repo, Revision: sha,
+		spec := campaign.Spec{
+			Name: fmt.Sprintf("verify %s @ %.12s", campaign.ShortTestName(t.Name), sha), Labels: v.Labels,
+			Iterations: v.Iterations, Stop: campaign.StopFirstFailure, Repo: repo, Revision: sha,
 		}
-		if sc, ok := strings.CutPrefix(t.Name, "scenario/"); ok && slices.Contains(Scenarios, sc) {
-			req.Kind, req.Scenario = "scenario", sc
+		if name, mode, ok := stress.ParseTestID(t.Name); ok {
+			spec.Kind, spec.Scenario, spec.Proactor = campaign.KindScenario, name, mode.String()
 		} else if len(v.Command) > 0 {
-			req.Kind, req.Format = "exec", v.Format
-			for _, arg := range v.Command {
-				arg = strings.ReplaceAll(arg, "{test}", t.Name)
-				req.Command = append(req.Command, strings.ReplaceAll(arg, "{name}", github.ShortTestName(t.Name)))
+			spec.Kind, spec.Format = campaign.KindExec, v.Format
+			if spec.Command, err = campaign.Substitute(v.Command, t.Name); err != nil {
+				h.log.Warn("verification campaign refused", "repo", repo, "test", t.Name, "err", err)
+				skipped = append(skipped, t.Name)
+				continue
 			}
 		} else {
 			skipped = append(skipped, t.Name)
 			continue
 		}
-		spec, err := req.Validate()
+		spec, err := spec.Validate()
 		if err != nil {
 			h.log.Warn("verification campaign not valid", "repo", repo, "test", t.Name, "err", err)
 			skipped = append(skipped, t.Name)

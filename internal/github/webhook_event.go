@@ -1,4 +1,4 @@
-package ingest
+package github
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/vcs"
 )
 
 // parsedDelivery is a delivery with what the answer reports of it.
@@ -70,7 +71,7 @@ func (h *Webhooks) parseEvent(r *http.Request, event, delivery string, body []by
 	if head.SHA == "" {
 		return d, at, nil
 	}
-	if !repoPattern.MatchString(head.Repo) || !tokenPattern.MatchString(head.SHA) {
+	if vcs.CheckRepo(head.Repo) != nil || vcs.CheckRevision(head.SHA) != nil {
 		return d, at, fmt.Errorf("%s payload: repository %q or commit %q is not valid", event, head.Repo, head.SHA)
 	}
 	d.status = "recorded"

@@ -1,4 +1,4 @@
-package ingest
+package github
 
 import (
 	"cmp"
@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"time"
 
 	"github.com/triaged/triaged/internal/jsonapi"
@@ -16,6 +17,10 @@ import (
 
 // maxWebhookBody is GitHub's cap on a webhook payload.
 const maxWebhookBody = 25 << 20
+
+// deliveryPattern is what an X-GitHub-Delivery id may be (GitHub sends a
+// UUID).
+var deliveryPattern = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,200}$`)
 
 // WebhookConfig configures POST /webhooks/github.
 type WebhookConfig struct {
@@ -65,7 +70,7 @@ func (h *Webhooks) Receive(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	if err != nil {
-		jsonapi.Error(w, r, h.log, decodeStatus(err), "reading the body: "+err.Error(), nil)
+		jsonapi.Error(w, r, h.log, jsonapi.DecodeStatus(err), "reading the body: "+err.Error(), nil)
 		return
 	}
 	if err := verifySignature(r.Header, h.cfg.Secret, body); err != nil {
@@ -74,7 +79,7 @@ func (h *Webhooks) Receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	event, delivery := r.Header.Get("X-GitHub-Event"), r.Header.Get("X-GitHub-Delivery")
-	if event == "" || !tokenPattern.MatchString(delivery) {
+	if event == "" || !deliveryPattern.MatchString(delivery) {
 		jsonapi.Error(w, r, h.log, http.StatusBadRequest, "X-GitHub-Event and X-GitHub-Delivery are required", nil)
 		return
 	}
@@ -95,7 +100,7 @@ func (h *Webhooks) Receive(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, h.log, http.StatusConflict, err.Error(), nil)
 		return
 	}
-	created, err := h.store.ReceiveWebhook(r.Context(), d.WebhookDelivery, h.cfg.ReplayWindow+24*time.Hour, jobSize)
+	created, err := h.store.ReceiveWebhook(r.Context(), d.WebhookDelivery, h.cfg.ReplayWindow+24*time.Hour)
 	switch {
 	case errors.Is(err, store.ErrReplayed):
 		jsonapi.Error(w, r, h.log, http.StatusConflict, "delivery "+delivery+" was already received; replays are refused", nil)

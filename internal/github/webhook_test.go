@@ -1,4 +1,4 @@
-package ingest_test
+package github_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -16,20 +17,62 @@ import (
 	"testing"
 	"time"
 
-	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/app"
+	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/github"
 	"github.com/triaged/triaged/internal/pgtest"
-	"github.com/triaged/triaged/internal/server"
+	"github.com/triaged/triaged/internal/report"
+	"github.com/triaged/triaged/internal/view"
+	"github.com/triaged/triaged/stress"
 )
 
 const hookSecret = "It's a Secret to Everybody"
 
-func newHookEnv(t *testing.T, hook ingest.WebhookConfig) *env {
+func newHookEnv(t *testing.T, hook github.WebhookConfig) *env {
 	t.Helper()
 	st := pgtest.NewStore(t)
-	srv := server.New(server.Config{Version: "test", AdminToken: admin, Log: testLogger(t), Webhook: hook}, st)
+	srv := app.New(app.Config{Version: "test", AdminToken: admin, Log: slog.New(slog.DiscardHandler), Webhook: hook}, st)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &env{t: t, store: st, url: ts.URL}
+}
+
+// count runs a counting query.
+func (e *env) count(q string) int {
+	e.t.Helper()
+	var n int
+	if err := e.store.Pool().QueryRow(context.Background(), q).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// scenarioRecords runs a built-in scenario for real, as a runner would,
+// until it has one passing and one failing iteration: the producer's own
+// test id and detector report, not a guess at them.
+func scenarioRecords(t *testing.T) (pass, fail stress.Record) {
+	t.Helper()
+	run := func(every string) stress.Record {
+		spec, err := campaign.Spec{Kind: campaign.KindScenario, Scenario: "echo-pause", Proactor: "legacy", Backend: "emu",
+			Iterations: 1, Params: campaign.Params{Packets: 200, PacketSize: 4096, PauseEvery: every}}.Validate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, err := campaign.Campaign{ID: 1, Spec: spec}.Iteration(campaign.Host{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 50 {
+			if r := it(context.Background(), i); r.Failed() == (every != "1m") {
+				return r
+			}
+		}
+		t.Fatalf("echo-pause (legacy, pause every %s) never gave the outcome wanted", every)
+		return stress.Record{}
+	}
+	// Without a pause in the stream the legacy proactor cancels nothing and
+	// passes; pausing every millisecond makes it lose data.
+	return run("1m"), run("1ms")
 }
 
 func sign256(secret, body string) string {
@@ -46,7 +89,7 @@ func sign1(secret, body string) string {
 
 // deliver posts a webhook with the given headers and returns the status and
 // the answer.
-func deliver(t *testing.T, e *env, headers map[string]string, body string) (int, ingest.WebhookAnswer, string) {
+func deliver(t *testing.T, e *env, headers map[string]string, body string) (int, github.WebhookAnswer, string) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", e.url+"/webhooks/github", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -59,7 +102,7 @@ func deliver(t *testing.T, e *env, headers map[string]string, body string) (int,
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	var ans ingest.WebhookAnswer
+	var ans github.WebhookAnswer
 	if resp.StatusCode == 200 {
 		if err := json.Unmarshal(b, &ans); err != nil {
 			t.Fatalf("answer %s: %v", b, err)
@@ -88,9 +131,9 @@ func prBody(repo, sha string, updatedAt time.Time) string {
 
 func TestWebhookSignatures(t *testing.T) {
 	t.Parallel()
-	e := newHookEnv(t, ingest.WebhookConfig{Secret: hookSecret})
+	e := newHookEnv(t, github.WebhookConfig{Secret: hookSecret})
 	ping := `{"zen":"Keep it logically awesome.","hook_id":1}`
-	push := pushBody("owner/app", "abc123", time.Now())
+	push := pushBody("owner/app", "abc1234", time.Now())
 	tests := []struct {
 		name     string
 		headers  map[string]string
@@ -104,11 +147,11 @@ func TestWebhookSignatures(t *testing.T) {
 		{"missing signature", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-3"}, push, 401, "missing X-Hub-Signature-256"},
 		{"sha1 only", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-4", "X-Hub-Signature": sign1(hookSecret, push)}, push, 401, "X-Hub-Signature-256 only"},
 		{"wrong secret", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-5", "X-Hub-Signature-256": sign256("guess", push)}, push, 401, "does not match"},
-		{"body changed", signed("push", "d-6", push), strings.Replace(push, "abc123", "abc124", 1), 401, "does not match"},
+		{"body changed", signed("push", "d-6", push), strings.Replace(push, "abc1234", "abc1244", 1), 401, "does not match"},
 		{"not hex", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-7", "X-Hub-Signature-256": "sha256=zz"}, push, 401, "does not match"},
 		{"other algorithm", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-8", "X-Hub-Signature-256": "md5=00"}, push, 401, "want sha256="},
-		{"stale pull request", signed("pull_request", "d-9", prBody("owner/app", "abc123", time.Now().Add(-30*24*time.Hour))),
-			prBody("owner/app", "abc123", time.Now().Add(-30*24*time.Hour)), 409, "stale delivery"},
+		{"stale pull request", signed("pull_request", "d-9", prBody("owner/app", "abc1234", time.Now().Add(-30*24*time.Hour))),
+			prBody("owner/app", "abc1234", time.Now().Add(-30*24*time.Hour)), 409, "stale delivery"},
 		{"no delivery id", map[string]string{"X-GitHub-Event": "ping", "X-Hub-Signature-256": sign256(hookSecret, ping)}, ping, 400, "X-GitHub-Delivery"},
 	}
 	for _, tt := range tests { // in order: the replay follows the good push
@@ -120,7 +163,7 @@ func TestWebhookSignatures(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM webhook_deliveries`); n != 2 {
 		t.Errorf("%d deliveries remembered, want the 2 accepted", n)
 	}
-	c, err := e.store.CommitInfo(context.Background(), "owner/app", "abc123")
+	c, err := e.store.CommitInfo(context.Background(), "owner/app", "abc1234")
 	if err != nil || c.Message != "gh-79014: keep completed reads on pause_reading()" || c.Author != "adev" || c.Branch != "fix-proactor" {
 		t.Errorf("recorded commit: %+v, %v", c, err)
 	}
@@ -128,7 +171,7 @@ func TestWebhookSignatures(t *testing.T) {
 
 func TestWebhookOffWithoutSecret(t *testing.T) {
 	t.Parallel()
-	e := newHookEnv(t, ingest.WebhookConfig{})
+	e := newHookEnv(t, github.WebhookConfig{})
 	ping := `{"zen":"x"}`
 	if code, _, body := deliver(t, e, signed("ping", "d-1", ping), ping); code != 404 || !strings.Contains(body, "--github-webhook-secret") {
 		t.Errorf("got %d %s, want 404 naming the flag", code, body)
@@ -137,51 +180,61 @@ func TestWebhookOffWithoutSecret(t *testing.T) {
 
 func TestWebhookStartsVerificationCampaigns(t *testing.T) {
 	t.Parallel()
-	e := newHookEnv(t, ingest.WebhookConfig{Secret: hookSecret, Verify: ingest.VerifyConfig{
+	e := newHookEnv(t, github.WebhookConfig{Secret: hookSecret, Verify: github.VerifyConfig{
 		Repos:   []string{"owner/app"},
 		Command: []string{"python3", "-m", "test", "test_asyncio", "-m", "{name}"},
 		Format:  "regrtest", Iterations: 300, MaxTests: 2,
 	}})
-	// Flaky on an earlier commit: both passed and failed there. The third
-	// test only failed, so it is not flaky and gets no campaign.
-	for i, outcome := range []string{"pass", "fail"} {
-		body := fmt.Sprintf(`{"results":[
-			{"test":"test.test_asyncio.test_sslproto.SelectorStartTLSTests.test_start_tls_server_1","outcome":%q,"failure_text":"RuntimeError: Event loop stopped before Future completed."},
-			{"test":"scenario/echo-pause","outcome":%q,"failure_text":"lost bytes"},
-			{"test":"test.test_os.test_broken","outcome":"fail","failure_text":"OSError"}]}`, outcome, outcome)
-		if code, _ := upload(e, fmt.Sprintf("repo=owner/app&revision=old1&builder=win&batch=f%d", i), "application/json", body); code != 200 {
+	// Flaky on an earlier commit: both passed and failed there. The
+	// scenario's results are what a real run of it produced. The third test
+	// only failed, so it is not flaky and gets no campaign.
+	passed, failed := scenarioRecords(t)
+	for i, rec := range []stress.Record{passed, failed} {
+		outcome := "pass"
+		if rec.Failed() {
+			outcome = "fail"
+		}
+		doc, err := report.EncodeNative(append(rec.Results,
+			report.Result{Test: "test.test_asyncio.test_sslproto.SelectorStartTLSTests.test_start_tls_server_1", Outcome: rec.Outcome,
+				FailureText: map[string]string{"pass": "", "fail": "RuntimeError: Event loop stopped before Future completed."}[outcome]},
+			report.Result{Test: "test.test_os.test_broken", Outcome: report.Fail, FailureText: "OSError"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/api/v1/results?repo=owner/app&revision=0da1000&builder=win&batch=f%d", i)
+		if code := e.do("POST", path, "application/json", string(doc), nil); code != 200 {
 			t.Fatalf("upload: %d", code)
 		}
 	}
-	push := pushBody("owner/app", "fix1", time.Now())
+	push := pushBody("owner/app", "f1c5000", time.Now())
 	code, ans, body := deliver(t, e, signed("push", "d-1", push), push)
 	if code != 200 || len(ans.Campaigns) != 2 {
 		t.Fatalf("push: %d %s, want 200 with 2 campaigns", code, body)
 	}
-	var list struct{ Campaigns []ingest.CampaignView }
-	e.do("GET", "/api/v1/campaigns", "", "", nil, &list)
+	var list struct{ Campaigns []view.Campaign }
+	e.do("GET", "/api/v1/campaigns", "", "", &list)
 	var got []string
 	for _, c := range list.Campaigns {
-		if c.Revision != "fix1" || c.Repo != "owner/app" || c.Stop != "first-failure" || c.Iterations != 300 {
+		if c.Revision != "f1c5000" || c.Repo != "owner/app" || c.Stop != campaign.StopFirstFailure || c.Iterations != 300 {
 			t.Errorf("campaign %d: %+v", c.ID, c)
 		}
-		got = append(got, fmt.Sprintf("%s|%s|%s|%s", c.Name, c.Kind, c.Scenario, strings.Join(c.Command, " ")))
+		got = append(got, fmt.Sprintf("%s|%s|%s|%s|%s", c.Name, c.Kind, c.Scenario, c.Proactor, strings.Join(c.Command, " ")))
 	}
 	slices.Sort(got)
 	want := []string{
-		"verify scenario/echo-pause @ fix1|scenario|echo-pause|",
-		"verify test_start_tls_server_1 @ fix1|exec||python3 -m test test_asyncio -m test_start_tls_server_1",
+		"verify echo-pause.legacy @ f1c5000|scenario|echo-pause|legacy|",
+		"verify test_start_tls_server_1 @ f1c5000|exec|||python3 -m test test_asyncio -m test_start_tls_server_1",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("campaigns:\n got %q\nwant %q", got, want)
 	}
 	// The pull request for the same commit verifies nothing twice.
-	pr := prBody("owner/app", "fix1", time.Now())
+	pr := prBody("owner/app", "f1c5000", time.Now())
 	if code, ans, body := deliver(t, e, signed("pull_request", "d-2", pr), pr); code != 200 || len(ans.Campaigns) != 0 {
 		t.Errorf("pull request: %d %s, want 200 and no new campaign", code, body)
 	}
 	// A repo not configured gets none.
-	other := pushBody("owner/other", "fix1", time.Now())
+	other := pushBody("owner/other", "f1c5000", time.Now())
 	if code, ans, body := deliver(t, e, signed("push", "d-3", other), other); code != 200 || len(ans.Campaigns) != 0 {
 		t.Errorf("push to another repo: %d %s, want no campaign", code, body)
 	}

@@ -1,4 +1,4 @@
-package ingest
+package github
 
 import (
 	"crypto/hmac"

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/triaged/triaged/internal/protocol"
 )
 
 // heartbeat keeps the runner's leases alive and passes the server's "stop
@@ -29,10 +31,7 @@ func (h *heartbeat) watch(job int64, cancel context.CancelCauseFunc) {
 func (h *heartbeat) run(ctx context.Context) {
 	every := 20 * time.Second
 	for {
-		var ans struct {
-			StopJobs        []int64 `json:"stop_jobs"`
-			HeartbeatEveryS int     `json:"heartbeat_every_seconds"`
-		}
+		var ans protocol.HeartbeatAnswer
 		if _, err := h.c.do(ctx, "POST", "/api/v1/runners/heartbeat", struct{}{}, &ans); err != nil {
 			if ctx.Err() != nil {
 				return

@@ -2,43 +2,16 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/triaged/triaged/internal/report"
+	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/protocol"
 	"github.com/triaged/triaged/stress"
 )
-
-// Campaign is what a leased job says of its campaign.
-type Campaign struct {
-	ID         int64           `json:"id"`
-	Name       string          `json:"name"`
-	Kind       string          `json:"kind"`
-	Scenario   string          `json:"scenario"`
-	Proactor   string          `json:"proactor"`
-	Backend    string          `json:"backend"`
-	Params     json.RawMessage `json:"params"`
-	Command    []string        `json:"command"`
-	Format     string          `json:"format"`
-	Parallel   int             `json:"parallel"`
-	Stop       string          `json:"stop"`
-	StopTarget float64         `json:"stop_target"`
-}
-
-// Job is a leased share of a campaign.
-type Job struct {
-	ID             int64    `json:"id"`
-	FirstIteration int      `json:"first_iteration"`
-	Iterations     int      `json:"iterations"`
-	Attempt        int      `json:"attempt"`
-	Done           []int    `json:"done_iterations"`
-	Campaign       Campaign `json:"campaign"`
-}
 
 // gracePeriod is how long a stopping runner keeps uploading before it lets
 // the spool wait for its next start.
@@ -48,10 +21,10 @@ const gracePeriod = 10 * time.Second
 // stop. Every finished iteration is spooled first and uploaded in the
 // background. A spool that cannot be written (disk full, read-only) stops
 // the agent with that error after the job's spooled iterations are up.
-func (a *Agent) runJob(ctx context.Context, c *client, hb *heartbeat, job Job) error {
+func (a *Agent) runJob(ctx context.Context, c *client, hb *heartbeat, job campaign.Job) error {
 	log := a.log.With("job", job.ID, "campaign", job.Campaign.ID)
 	log.Info("running job", "name", job.Campaign.Name, "iterations", job.Iterations, "already_done", len(job.Done), "attempt", job.Attempt)
-	iter, err := a.iteration(job.Campaign)
+	iter, err := job.Campaign.Iteration(campaign.Host{})
 	if err != nil {
 		log.Error("cannot run job", "err", err)
 		return a.finish(ctx, c, job, err.Error(), false)
@@ -78,7 +51,10 @@ func (a *Agent) runJob(ctx context.Context, c *client, hb *heartbeat, job Job) e
 	}
 	sum := stress.Run(jobCtx, stress.Options{
 		FirstIteration: job.FirstIteration, Iterations: job.Iterations, Skip: skip,
-		Parallel: job.Campaign.Parallel, Stop: stress.StopRule{Kind: job.Campaign.Stop, Target: job.Campaign.StopTarget},
+		// The server applies the stop rule to the whole campaign and says
+		// stop; applying it to this job's share too stops it without
+		// waiting for the next upload.
+		Parallel: job.Campaign.Parallel, Stop: job.Campaign.StopReason,
 		OnRecord: func(r stress.Record) {
 			if spoolErr != nil {
 				return
@@ -129,8 +105,8 @@ var errStopped = errors.New("stopped by the server")
 
 // finish completes the job (with an error text for a job that could not
 // run), or releases it back to the queue for another runner.
-func (a *Agent) finish(ctx context.Context, c *client, job Job, errText string, release bool) error {
-	body := map[string]any{"error": errText, "release": release}
+func (a *Agent) finish(ctx context.Context, c *client, job campaign.Job, errText string, release bool) error {
+	body := protocol.CompleteRequest{Error: errText, Release: release}
 	b := backoff{min: 500 * time.Millisecond, max: 10 * time.Second}
 	for {
 		_, err := c.do(ctx, "POST", fmt.Sprintf("/api/v1/jobs/%d/complete", job.ID), body, nil)
@@ -144,31 +120,4 @@ func (a *Agent) finish(ctx context.Context, c *client, job Job, errText string, 
 			return nil // the lease will expire and the job go back to the queue
 		}
 	}
-}
-
-// iteration builds the stress iteration a campaign asks for.
-func (a *Agent) iteration(c Campaign) (stress.Iteration, error) {
-	switch c.Kind {
-	case "scenario":
-		if a.cfg.Scenario == nil {
-			return nil, errors.New("this runner cannot run built-in scenarios")
-		}
-		return a.cfg.Scenario(c)
-	case "exec":
-		cmd := stress.Command{Argv: c.Command, Timeout: 30 * time.Minute, Format: report.FormatAuto}
-		if name, path, ok := strings.Cut(c.Format, "="); ok && name == "junit" {
-			cmd.JUnitPath, cmd.Format = path, ""
-		} else if c.Format != "" {
-			f, err := report.ParseFormat(c.Format)
-			if err != nil {
-				return nil, err
-			}
-			cmd.Format = f
-		}
-		if err := cmd.Check(); err != nil {
-			return nil, fmt.Errorf("on this runner: %w", err)
-		}
-		return cmd.Iteration(c.ID * 1_000_003), nil
-	}
-	return nil, fmt.Errorf("unknown campaign kind %q", c.Kind)
 }

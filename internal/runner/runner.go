@@ -17,7 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/triaged/triaged/stress"
+	"github.com/triaged/triaged/internal/campaign"
 )
 
 // ErrConfig marks problems a person must fix: no registration token, a
@@ -33,9 +33,6 @@ type Config struct {
 	RegistrationToken string
 	Version           string
 	PollInterval      time.Duration // wait between empty leases; default 2s
-	// Scenario builds the iteration of a built-in scenario job; nil refuses
-	// scenario jobs.
-	Scenario func(Campaign) (stress.Iteration, error)
 	// Registered, if set, is called once the runner holds its own token,
 	// so a one-time registration token can be revoked.
 	Registered func()
@@ -92,7 +89,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	go hb.run(ctx)
 	b := backoff{min: a.cfg.PollInterval, max: time.Minute}
 	for ctx.Err() == nil {
-		var job Job
+		var job campaign.Job
 		status, err := c.do(ctx, "POST", "/api/v1/jobs/lease", struct{}{}, &job)
 		switch {
 		case ctx.Err() != nil:

@@ -17,9 +17,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/pgtest"
 	"github.com/triaged/triaged/internal/runner"
-	"github.com/triaged/triaged/internal/server"
 	"github.com/triaged/triaged/internal/store"
 )
 
@@ -51,7 +51,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, store: pgtest.NewStore(t)}
-	srv := server.New(server.Config{Version: "test", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, e.store)
+	srv := app.New(app.Config{Version: "test", AdminToken: admin, Log: slog.New(slog.DiscardHandler)}, e.store)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.hits.Add(1)
 		if e.down.Load() {

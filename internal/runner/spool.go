@@ -1,29 +1,18 @@
 package runner
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/stress"
 )
-
-// nativeResult is one result in the native upload document.
-type nativeResult struct {
-	Test            string          `json:"test"`
-	Outcome         string          `json:"outcome"`
-	DurationSeconds float64         `json:"duration_seconds,omitempty"`
-	FailureText     string          `json:"failure_text,omitempty"`
-	Output          string          `json:"output,omitempty"`
-	Iteration       int             `json:"iteration"`
-	Seed            int64           `json:"seed,omitempty"`
-	Detector        json.RawMessage `json:"detector,omitempty"`
-}
 
 // spoolDir holds one job's finished iterations until the server has them.
 func (s *state) spoolDir(job int64) string {
@@ -37,12 +26,11 @@ func (s *state) spool(job int64, r stress.Record) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	results := make([]nativeResult, len(r.Results))
-	for i, res := range r.Results {
-		results[i] = nativeResult{Test: res.Test, Outcome: res.Outcome.String(), DurationSeconds: res.Duration.Seconds(),
-			FailureText: res.FailureText, Output: res.Output, Iteration: r.Iteration, Seed: r.Seed, Detector: res.Detector}
+	results := slices.Clone(r.Results)
+	for i := range results {
+		results[i].Iteration, results[i].Seed = r.Iteration, r.Seed
 	}
-	data, err := json.Marshal(results)
+	data, err := report.EncodeNative(results)
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}

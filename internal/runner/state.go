@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/triaged/triaged/internal/protocol"
 )
 
 // state is what a runner keeps between starts, in its state directory: its
@@ -83,11 +85,8 @@ func (a *Agent) register(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("%w: this runner is not registered yet; pass --registration-token (or TRIAGED_REGISTRATION_TOKEN)", ErrConfig)
 	}
 	c := &client{base: a.cfg.Server, token: a.cfg.RegistrationToken, http: a.http}
-	var reg struct {
-		ID    int64  `json:"id"`
-		Token string `json:"token"`
-	}
-	req := map[string]any{"name": a.cfg.Name, "os": runtime.GOOS, "arch": runtime.GOARCH, "labels": a.cfg.Labels, "version": a.cfg.Version}
+	var reg protocol.Registered
+	req := protocol.RegisterRequest{Name: a.cfg.Name, OS: runtime.GOOS, Arch: runtime.GOARCH, Labels: a.cfg.Labels, Version: a.cfg.Version}
 	b := backoff{min: time.Second, max: time.Minute}
 	for {
 		_, err := c.do(ctx, "POST", "/api/v1/runners/register", req, &reg)

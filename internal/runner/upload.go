@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/report"
 )
 
 // uploadBatchSize is how many spooled iterations go up in one request.
@@ -39,9 +42,7 @@ func (a *Agent) flushJob(ctx context.Context, c *client, job int64) (stop bool, 
 		}
 		first, last := iterName(files[0]), iterName(files[len(files)-1])
 		path := fmt.Sprintf("/api/v1/jobs/%d/results?batch=%s-%s-%d", job, first, last, len(files))
-		var answer struct {
-			Stop bool `json:"stop"`
-		}
+		var answer ingest.Answer
 		_, err = c.do(ctx, "POST", path, body, &answer)
 		var ae *apiError
 		switch {
@@ -71,29 +72,27 @@ func (a *Agent) flushJob(ctx context.Context, c *client, job int64) (stop bool, 
 	}
 }
 
+// batchBody joins spooled iterations into one native document. Each file
+// is read back with the native parser, so a damaged spool file is found
+// here, before the server sees it.
 func batchBody(files []string) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(`{"results":[`)
-	for i, f := range files {
+	var all []report.Result
+	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("read spool: %w", err)
 		}
-		data = bytes.TrimSpace(data)
-		if len(data) < 2 || data[0] != '[' {
-			return nil, fmt.Errorf("spool file %s is damaged", f)
+		if data = bytes.TrimSpace(data); bytes.HasPrefix(data, []byte("[")) {
+			// Spooled by a runner before 0.2, which wrote the bare array.
+			data = append(append([]byte(`{"results":`), data...), '}')
 		}
-		inner := data[1 : len(data)-1]
-		if len(inner) == 0 {
-			continue
+		rs, err := report.Parse(bytes.NewReader(data), report.FormatJSON, report.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("spool file %s is damaged: %w", f, err)
 		}
-		if i > 0 && buf.Len() > len(`{"results":[`) {
-			buf.WriteByte(',')
-		}
-		buf.Write(inner)
+		all = append(all, rs...)
 	}
-	buf.WriteString(`]}`)
-	return buf.Bytes(), nil
+	return report.EncodeNative(all)
 }
 
 func iterName(path string) string {

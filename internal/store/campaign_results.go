@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/triaged/triaged/internal/campaign"
 )
 
 // dropStoredIterations removes from a campaign batch the iterations that
@@ -44,8 +46,12 @@ func dropStoredIterations(ctx context.Context, tx pgx.Tx, b Batch) (Batch, int, 
 }
 
 // countCampaignRuns adds the batch's iterations to its campaign's live
-// counters: an iteration is one run, failed if any of its results failed.
-func countCampaignRuns(ctx context.Context, tx pgx.Tx, b Batch) error {
+// counters (an iteration is one run, failed if any of its results failed)
+// and applies the campaign's stop rule to the new figures in the same
+// transaction, so no crash can leave a campaign running past its rule. It
+// reports whether the runner should stop: the rule ended the campaign, or
+// it had already ended.
+func (s *Store) countCampaignRuns(ctx context.Context, tx pgx.Tx, b Batch) (stop bool, err error) {
 	failedIter := map[int32]bool{}
 	for _, r := range b.Results {
 		if r.Iteration == nil {
@@ -53,19 +59,27 @@ func countCampaignRuns(ctx context.Context, tx pgx.Tx, b Batch) error {
 		}
 		failedIter[*r.Iteration] = failedIter[*r.Iteration] || failed(r.Outcome)
 	}
-	if len(failedIter) == 0 {
-		return nil
-	}
 	fails := 0
 	for _, f := range failedIter {
 		if f {
 			fails++
 		}
 	}
-	_, err := tx.Exec(ctx, `UPDATE campaigns SET runs = runs + $2, failures = failures + $3 WHERE id = $1`,
-		*b.CampaignID, len(failedIter), fails)
+	rows, _ := tx.Query(ctx, `UPDATE campaigns SET runs = runs + $2, failures = failures + $3 WHERE id = $1
+		RETURNING `+campaignColumns, *b.CampaignID, len(failedIter), fails)
+	c, err := pgx.CollectExactlyOneRow(rows, scanCampaign)
 	if err != nil {
-		return fmt.Errorf("count campaign runs: %w", err)
+		return false, fmt.Errorf("count campaign runs: %w", err)
 	}
-	return nil
+	if !c.State.Active() {
+		return true, nil
+	}
+	reason, stop := c.StopReason(c.Failures, c.Runs)
+	if !stop {
+		return false, nil // a count campaign ends when its last job completes
+	}
+	if _, err := s.finishCampaign(ctx, tx, c.ID, campaign.Done, reason); err != nil {
+		return false, fmt.Errorf("stop campaign %d: %w", c.ID, err)
+	}
+	return true, nil
 }

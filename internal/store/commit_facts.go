@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/triaged/triaged/internal/campaign"
 )
 
 // Failure classes of a failing test on a commit, as a status reports them.
@@ -97,7 +99,7 @@ func commitFacts(ctx context.Context, tx pgx.Tx, repo, revision string) (CommitF
 
 // CampaignFacts is what a campaign's status is computed from.
 type CampaignFacts struct {
-	Campaign Campaign
+	Campaign campaign.Campaign
 	// Tests are the distinct tests the campaign ran.
 	Tests []string
 	// BeforeRuns and BeforeFailures count the same tests in the same repo on

@@ -57,6 +57,9 @@ type Stored struct {
 	// Skipped counts results of campaign iterations that were already stored
 	// by an earlier attempt of the job and so were not stored again.
 	Skipped int
+	// Stop is set for a campaign batch when the runner should stop the job:
+	// the campaign's stop rule ended it, or it had already ended.
+	Stop bool
 }
 
 // RevisionCounts are a test's runs on one revision and runner OS.
@@ -86,7 +89,7 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 			duplicate = true
 			return tx.QueryRow(ctx, `SELECT response FROM upload_batches WHERE id = $1`, b.ID).Scan(&answer)
 		}
-		stored, err := writeBatch(ctx, tx, b)
+		stored, err := s.writeBatch(ctx, tx, b)
 		if err != nil {
 			return err
 		}
@@ -109,14 +112,14 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 	return answer, duplicate, nil
 }
 
-func writeBatch(ctx context.Context, tx pgx.Tx, b Batch) (Stored, error) {
+func (s *Store) writeBatch(ctx context.Context, tx pgx.Tx, b Batch) (Stored, error) {
 	st := Stored{SignatureIDs: map[string]int64{}, KnownElsewhere: map[string]bool{}, Revision: map[string]RevisionCounts{}}
 	if b.CampaignID != nil {
 		var err error
 		if b, st.Skipped, err = dropStoredIterations(ctx, tx, b); err != nil {
 			return st, err
 		}
-		if err := countCampaignRuns(ctx, tx, b); err != nil {
+		if st.Stop, err = s.countCampaignRuns(ctx, tx, b); err != nil {
 			return st, err
 		}
 	}

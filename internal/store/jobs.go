@@ -7,31 +7,19 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/triaged/triaged/internal/campaign"
 )
 
 // ErrNotHeld is returned when a runner acts on a job whose lease it does not
 // hold (expired and given to another runner, or never its own).
 var ErrNotHeld = errors.New("job not held by this runner")
 
-// Job is a leased share of a campaign.
-type Job struct {
-	ID             int64     `json:"id"`
-	CampaignID     int64     `json:"campaign_id"`
-	FirstIteration int       `json:"first_iteration"`
-	Iterations     int       `json:"iterations"`
-	Attempt        int       `json:"attempt"`
-	LeaseExpires   time.Time `json:"lease_expires_at"`
-	// Done lists iterations of the job already stored by an earlier attempt;
-	// the runner skips them.
-	Done     []int    `json:"done_iterations"`
-	Campaign Campaign `json:"campaign"`
-}
-
 // LeaseJob hands the oldest queued job that the runner may run to it, for
 // leaseFor. Concurrent leasers skip each other's locked rows, so two runners
 // never get the same job. No job: ErrNotFound.
-func (s *Store) LeaseJob(ctx context.Context, runnerID int64, labels []string, leaseFor time.Duration) (Job, error) {
-	var j Job
+func (s *Store) LeaseJob(ctx context.Context, runnerID int64, labels []string, leaseFor time.Duration) (campaign.Job, error) {
+	var j campaign.Job
 	err := s.inLeaseTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			WITH pick AS (
@@ -58,7 +46,7 @@ func (s *Store) LeaseJob(ctx context.Context, runnerID int64, labels []string, l
 		if j.Campaign, err = pgx.CollectExactlyOneRow(rows, scanCampaign); err != nil {
 			return err
 		}
-		j.Campaign.State = "running"
+		j.Campaign.State = campaign.Running
 		if j.Attempt > 1 {
 			rows, _ := tx.Query(ctx, `SELECT DISTINCT iteration FROM results
 				WHERE campaign_id = $1 AND iteration >= $2 AND iteration < $2 + $3 ORDER BY 1`,
@@ -70,24 +58,24 @@ func (s *Store) LeaseJob(ctx context.Context, runnerID int64, labels []string, l
 		return nil
 	})
 	if err != nil {
-		return Job{}, fmt.Errorf("lease job: %w", translate(err))
+		return campaign.Job{}, fmt.Errorf("lease job: %w", translate(err))
 	}
 	return j, nil
 }
 
 // HeldJob returns the job if runnerID holds it, or held it when it was
 // cancelled or completed (a late upload of its results is still welcome).
-func (s *Store) HeldJob(ctx context.Context, runnerID, jobID int64) (Job, error) {
-	var j Job
+func (s *Store) HeldJob(ctx context.Context, runnerID, jobID int64) (campaign.Job, error) {
+	var j campaign.Job
 	var holder *int64
 	var state string
 	err := s.pool.QueryRow(ctx, `SELECT id, campaign_id, first_iteration, iterations, attempts, runner_id, state
 		FROM jobs WHERE id = $1`, jobID).Scan(&j.ID, &j.CampaignID, &j.FirstIteration, &j.Iterations, &j.Attempt, &holder, &state)
 	if err != nil {
-		return Job{}, fmt.Errorf("job %d: %w", jobID, translate(err))
+		return campaign.Job{}, fmt.Errorf("job %d: %w", jobID, translate(err))
 	}
 	if holder == nil || *holder != runnerID || state == "queued" {
-		return Job{}, fmt.Errorf("job %d: %w", jobID, ErrNotHeld)
+		return campaign.Job{}, fmt.Errorf("job %d: %w", jobID, ErrNotHeld)
 	}
 	return j, nil
 }
@@ -95,8 +83,8 @@ func (s *Store) HeldJob(ctx context.Context, runnerID, jobID int64) (Job, error)
 // CompleteJob ends a job the runner holds: done, or failed with errText. When
 // it was the campaign's last open job the campaign ends too; the returned
 // campaign state says how ("" while jobs remain).
-func (s *Store) CompleteJob(ctx context.Context, runnerID, jobID int64, errText string) (string, error) {
-	var campaignState string
+func (s *Store) CompleteJob(ctx context.Context, runnerID, jobID int64, errText string) (campaign.State, error) {
+	var campaignState campaign.State
 	err := s.inLeaseTx(ctx, func(tx pgx.Tx) error {
 		state := "done"
 		if errText != "" {
@@ -153,8 +141,8 @@ func (s *Store) ReleaseJob(ctx context.Context, runnerID, jobID int64) error {
 // closeCampaignIfDone ends a running campaign with no open jobs left: done,
 // or failed with the first job error; an ended campaign on a commit records
 // its GitHub status.
-func (s *Store) closeCampaignIfDone(ctx context.Context, tx pgx.Tx, campaignID int64) (string, error) {
-	var state string
+func (s *Store) closeCampaignIfDone(ctx context.Context, tx pgx.Tx, campaignID int64) (campaign.State, error) {
+	var state campaign.State
 	err := tx.QueryRow(ctx, `
 		UPDATE campaigns c SET
 			state = CASE WHEN f.err IS NULL THEN 'done' ELSE 'failed' END,

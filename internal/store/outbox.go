@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/triaged/triaged/internal/campaign"
 )
 
 // StatusWriter turns what the database knows about a commit into the GitHub
@@ -94,7 +96,7 @@ func (s *Store) enqueueCampaignEnd(ctx context.Context, tx pgx.Tx, campaignID in
 
 // enqueueCampaignStart records the commit's status when a campaign on it
 // starts, for writers that say "pending" while one runs.
-func (s *Store) enqueueCampaignStart(ctx context.Context, tx pgx.Tx, c Campaign) error {
+func (s *Store) enqueueCampaignStart(ctx context.Context, tx pgx.Tx, c campaign.Campaign) error {
 	if s.statuses == nil || c.Repo == "" || c.Revision == "" {
 		return nil
 	}

@@ -11,7 +11,9 @@ import (
 
 // StatusKey names one status line on GitHub: a commit and a context.
 type StatusKey struct {
-	Repo, Revision, Context string
+	Repo     string `db:"repo"`
+	Revision string `db:"revision"`
+	Context  string `db:"context"`
 }
 
 // PendingStatus is an outbox row the worker is about to post.
@@ -44,7 +46,7 @@ func (s *Store) DueStatusKeys(ctx context.Context, maxAge time.Duration, limit i
 		WHERE delivered_at IS NULL AND NOT dead AND covered_by IS NULL
 		  AND next_attempt_at <= now() AND created_at > now() - $1::interval
 		GROUP BY repo, revision, context ORDER BY min(id) LIMIT $2`, maxAge, limit)
-	keys, err := pgx.CollectRows(rows, pgx.RowToStructByPos[StatusKey])
+	keys, err := pgx.CollectRows(rows, pgx.RowToStructByName[StatusKey])
 	if err != nil {
 		return nil, fmt.Errorf("due statuses: %w", err)
 	}

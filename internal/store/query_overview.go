@@ -6,44 +6,46 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/triaged/triaged/internal/campaign"
 )
 
 // SignatureBrief is a signature as lists show it.
 type SignatureBrief struct {
-	ID        int64     `json:"id"`
-	Title     string    `json:"title"`
-	FirstSeen time.Time `json:"first_seen"`
-	LastSeen  time.Time `json:"last_seen"`
-	Failures  int64     `json:"failures"`
-	Tests     int64     `json:"tests"`
+	ID        int64     `json:"id" db:"id"`
+	Title     string    `json:"title" db:"title"`
+	FirstSeen time.Time `json:"first_seen" db:"first_seen"`
+	LastSeen  time.Time `json:"last_seen" db:"last_seen"`
+	Failures  int64     `json:"failures" db:"failures"`
+	Tests     int64     `json:"tests" db:"tests"`
 }
 
 // TestTrend is a test's failures in a recent window against a baseline
 // window before it, with a recency-weighted impact score.
 type TestTrend struct {
-	TestID       int64   `json:"test_id"`
-	Repo         string  `json:"repo"`
-	Name         string  `json:"name"`
-	Runs         int     `json:"runs"`
-	Failures     int     `json:"failures"`
-	RecentRuns   int     `json:"recent_runs"`
-	RecentFails  int     `json:"recent_failures"`
-	BaselineRuns int     `json:"baseline_runs"`
-	BaselineFail int     `json:"baseline_failures"`
-	Impact       float64 `json:"impact"`
+	TestID       int64   `json:"test_id" db:"test_id"`
+	Repo         string  `json:"repo" db:"repo"`
+	Name         string  `json:"name" db:"name"`
+	Runs         int     `json:"runs" db:"runs"`
+	Failures     int     `json:"failures" db:"failures"`
+	RecentRuns   int     `json:"recent_runs" db:"recent_runs"`
+	RecentFails  int     `json:"recent_failures" db:"recent_failures"`
+	BaselineRuns int     `json:"baseline_runs" db:"baseline_runs"`
+	BaselineFail int     `json:"baseline_failures" db:"baseline_failures"`
+	Impact       float64 `json:"impact" db:"impact"`
 }
 
 // NewSignatures lists signatures first seen after since, newest first.
 func (s *Store) NewSignatures(ctx context.Context, since time.Time, limit int) ([]SignatureBrief, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT s.id, s.title, s.first_seen, s.last_seen,
-		       coalesce(sum(r.failures), 0)::bigint, count(DISTINCT r.test_id)
+		       coalesce(sum(r.failures), 0)::bigint AS failures, count(DISTINCT r.test_id) AS tests
 		FROM (SELECT * FROM signatures WHERE first_seen > $1 AND superseded_by IS NULL
 		      ORDER BY first_seen DESC LIMIT $2) s
 		LEFT JOIN rollups r ON r.signature_id = s.id AND r.signature_id <> 0
 		GROUP BY s.id, s.title, s.first_seen, s.last_seen
 		ORDER BY s.first_seen DESC`, since, limit)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[SignatureBrief])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignatureBrief])
 	if err != nil {
 		return nil, fmt.Errorf("new signatures: %w", err)
 	}
@@ -65,8 +67,9 @@ func (s *Store) TestTrends(ctx context.Context, today time.Time, days, recentDay
 			FROM rollups WHERE failures > 0 AND day >= $1
 			GROUP BY test_id
 		)
-		SELECT t.id, t.repo, t.name, c.runs::int, c.fails::int, c.recent_runs::int, c.recent_fails::int,
-		       (c.runs - c.recent_runs)::int, (c.fails - c.recent_fails)::int, f.impact
+		SELECT t.id AS test_id, t.repo, t.name, c.runs::int AS runs, c.fails::int AS failures,
+		       c.recent_runs::int AS recent_runs, c.recent_fails::int AS recent_failures,
+		       (c.runs - c.recent_runs)::int AS baseline_runs, (c.fails - c.recent_fails)::int AS baseline_failures, f.impact
 		FROM failing f
 		JOIN tests t ON t.id = f.test_id,
 		LATERAL (
@@ -76,7 +79,7 @@ func (s *Store) TestTrends(ctx context.Context, today time.Time, days, recentDay
 			FROM rollups r WHERE r.test_id = f.test_id AND r.day >= $1
 		) c`,
 		from, today, recent, halfLife)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[TestTrend])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[TestTrend])
 	if err != nil {
 		return nil, fmt.Errorf("test trends: %w", err)
 	}
@@ -84,7 +87,7 @@ func (s *Store) TestTrends(ctx context.Context, today time.Time, days, recentDay
 }
 
 // ActiveCampaigns lists queued and running campaigns.
-func (s *Store) ActiveCampaigns(ctx context.Context) ([]Campaign, error) {
+func (s *Store) ActiveCampaigns(ctx context.Context) ([]campaign.Campaign, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+campaignColumns+` FROM campaigns
 		WHERE state IN ('queued', 'running') ORDER BY id DESC LIMIT 50`)
 	cs, err := pgx.CollectRows(rows, scanCampaign)

@@ -10,32 +10,32 @@ import (
 
 // RevisionTotals counts what ran on one commit.
 type RevisionTotals struct {
-	Results   int       `json:"results"`
-	Passed    int       `json:"passed"`
-	Failed    int       `json:"failed"`
-	Errors    int       `json:"errors"`
-	Skipped   int       `json:"skipped"`
-	Tests     int       `json:"tests"`
-	FirstSeen time.Time `json:"first_seen"`
-	LastSeen  time.Time `json:"last_seen"`
+	Results   int       `json:"results" db:"results"`
+	Passed    int       `json:"passed" db:"passed"`
+	Failed    int       `json:"failed" db:"failed"`
+	Errors    int       `json:"errors" db:"errors"`
+	Skipped   int       `json:"skipped" db:"skipped"`
+	Tests     int       `json:"tests" db:"tests"`
+	FirstSeen time.Time `json:"first_seen" db:"first_seen"`
+	LastSeen  time.Time `json:"last_seen" db:"last_seen"`
 }
 
 // RevisionFailure is one failing test × signature × OS on a revision, with
 // what tells a new failure from a known flake.
 type RevisionFailure struct {
-	TestID      int64  `json:"test_id"`
-	Test        string `json:"test"`
-	RunnerOS    string `json:"runner_os"`
-	SignatureID int64  `json:"signature_id"`
-	Title       string `json:"title"`
-	Failures    int    `json:"failures"`
+	TestID      int64  `json:"test_id" db:"test_id"`
+	Test        string `json:"test" db:"test"`
+	RunnerOS    string `json:"runner_os" db:"runner_os"`
+	SignatureID int64  `json:"signature_id" db:"signature_id"`
+	Title       string `json:"title" db:"title"`
+	Failures    int    `json:"failures" db:"failures"`
 	// Runs and Passes of the test on this revision and OS: a pass next to a
 	// failure makes it flaky here.
-	Runs   int `json:"runs"`
-	Passes int `json:"passes"`
+	Runs   int `json:"runs" db:"runs"`
+	Passes int `json:"passes" db:"passes"`
 	// Elsewhere counts the other revisions of the repo where the signature
 	// appeared: non-zero makes it a known failure.
-	Elsewhere int `json:"elsewhere"`
+	Elsewhere int `json:"elsewhere" db:"elsewhere"`
 }
 
 // RevisionSummary counts results on a commit from the revision rollups. Errors
@@ -64,10 +64,10 @@ func (s *Store) RevisionSummary(ctx context.Context, repo, revision string) (Rev
 // RevisionFailures lists the failures on a commit by test, signature and OS.
 func (s *Store) RevisionFailures(ctx context.Context, repo, revision string, limit int) ([]RevisionFailure, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT sr.test_id, t.name, sr.runner_os, sr.signature_id, s.title, sr.failures,
-		       coalesce(rr.runs, 0), coalesce(rr.passes, 0),
+		SELECT sr.test_id, t.name AS test, sr.runner_os, sr.signature_id, s.title, sr.failures,
+		       coalesce(rr.runs, 0) AS runs, coalesce(rr.passes, 0) AS passes,
 		       (SELECT count(DISTINCT o.revision) FROM signature_revisions o
-		        WHERE o.signature_id = sr.signature_id AND o.repo = sr.repo AND o.revision <> sr.revision)::int
+		        WHERE o.signature_id = sr.signature_id AND o.repo = sr.repo AND o.revision <> sr.revision)::int AS elsewhere
 		FROM signature_revisions sr
 		JOIN tests t ON t.id = sr.test_id
 		JOIN signatures s ON s.id = sr.signature_id
@@ -75,7 +75,7 @@ func (s *Store) RevisionFailures(ctx context.Context, repo, revision string, lim
 		     AND rr.test_id = sr.test_id AND rr.runner_os = sr.runner_os
 		WHERE sr.repo = $1 AND sr.revision = $2
 		ORDER BY t.name, sr.runner_os LIMIT $3`, repo, revision, limit)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[RevisionFailure])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[RevisionFailure])
 	if err != nil {
 		return nil, fmt.Errorf("revision %s@%s failures: %w", repo, revision, err)
 	}

@@ -6,52 +6,54 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/triaged/triaged/internal/campaign"
 )
 
 // Signature is a stored failure signature.
 type Signature struct {
-	ID         int64     `json:"id"`
-	Algorithm  int       `json:"algorithm"`
-	Hash       string    `json:"hash"`
-	Title      string    `json:"title"`
-	Normalized string    `json:"normalized"`
-	FirstSeen  time.Time `json:"first_seen"`
-	LastSeen   time.Time `json:"last_seen"`
+	ID         int64     `json:"id" db:"id"`
+	Algorithm  int       `json:"algorithm" db:"algorithm"`
+	Hash       string    `json:"hash" db:"hash"`
+	Title      string    `json:"title" db:"title"`
+	Normalized string    `json:"normalized" db:"normalized"`
+	FirstSeen  time.Time `json:"first_seen" db:"first_seen"`
+	LastSeen   time.Time `json:"last_seen" db:"last_seen"`
 }
 
 // Example is one real failure of a signature, with its raw text.
 type Example struct {
-	ResultID  int64     `json:"result_id"`
-	Test      string    `json:"test"`
-	Builder   string    `json:"builder"`
-	Repo      string    `json:"repo"`
-	Revision  string    `json:"revision"`
-	RunnerOS  string    `json:"runner_os"`
-	CreatedAt time.Time `json:"created_at"`
-	Text      string    `json:"text"`
-	Truncated int       `json:"truncated"`
+	ResultID  int64     `json:"result_id" db:"result_id"`
+	Test      string    `json:"test" db:"test"`
+	Builder   string    `json:"builder" db:"builder"`
+	Repo      string    `json:"repo" db:"repo"`
+	Revision  string    `json:"revision" db:"revision"`
+	RunnerOS  string    `json:"runner_os" db:"runner_os"`
+	CreatedAt time.Time `json:"created_at" db:"created_at"`
+	Text      string    `json:"text" db:"text"`
+	Truncated int       `json:"truncated" db:"truncated"`
 }
 
 // Count is how often something (a test, a runner, an OS, a revision) was
 // run and failed.
 type Count struct {
-	ID       int64     `json:"id,omitempty"`
-	Key      string    `json:"key"`
-	Extra    string    `json:"extra,omitempty"`
-	Runs     int       `json:"runs"`
-	Failures int       `json:"failures"`
-	Seen     time.Time `json:"seen"`
+	ID       int64     `json:"id,omitempty" db:"id"`
+	Key      string    `json:"key" db:"key"`
+	Extra    string    `json:"extra,omitempty" db:"extra"`
+	Runs     int       `json:"runs" db:"runs"`
+	Failures int       `json:"failures" db:"failures"`
+	Seen     time.Time `json:"seen" db:"seen"`
 }
 
 // Signatures lists current signatures by recent activity.
 func (s *Store) Signatures(ctx context.Context, limit int) ([]SignatureBrief, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT s.id, s.title, s.first_seen, s.last_seen,
-		       coalesce((SELECT sum(failures) FROM rollups r WHERE r.signature_id = s.id AND r.signature_id <> 0), 0)::bigint,
-		       (SELECT count(DISTINCT test_id) FROM rollups r WHERE r.signature_id = s.id AND r.signature_id <> 0)
+		       coalesce((SELECT sum(failures) FROM rollups r WHERE r.signature_id = s.id AND r.signature_id <> 0), 0)::bigint AS failures,
+		       (SELECT count(DISTINCT test_id) FROM rollups r WHERE r.signature_id = s.id AND r.signature_id <> 0) AS tests
 		FROM signatures s WHERE s.superseded_by IS NULL
 		ORDER BY s.last_seen DESC, s.id DESC LIMIT $1`, limit)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[SignatureBrief])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignatureBrief])
 	if err != nil {
 		return nil, fmt.Errorf("list signatures: %w", err)
 	}
@@ -62,7 +64,7 @@ func (s *Store) Signatures(ctx context.Context, limit int) ([]SignatureBrief, er
 func (s *Store) SignatureByID(ctx context.Context, id int64) (Signature, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT id, algorithm, hash, title, normalized, first_seen, last_seen
 		FROM signatures WHERE id = $1`, id)
-	sig, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Signature])
+	sig, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Signature])
 	if err != nil {
 		return Signature{}, fmt.Errorf("signature %d: %w", id, translate(err))
 	}
@@ -73,12 +75,12 @@ func (s *Store) SignatureByID(ctx context.Context, id int64) (Signature, error) 
 // text. No such failure: ErrNotFound.
 func (s *Store) SignatureExample(ctx context.Context, id int64) (Example, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT r.id, t.name, r.builder, r.repo, r.revision, r.runner_os, r.created_at, f.text, f.truncated
+		SELECT r.id AS result_id, t.name AS test, r.builder, r.repo, r.revision, r.runner_os, r.created_at, f.text, f.truncated
 		FROM (SELECT * FROM results WHERE signature_id = $1 ORDER BY created_at DESC LIMIT 50) r
 		JOIN failure_texts f ON f.result_id = r.id
 		JOIN tests t ON t.id = r.test_id
 		ORDER BY r.created_at DESC LIMIT 1`, id)
-	ex, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Example])
+	ex, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Example])
 	if err != nil {
 		return Example{}, fmt.Errorf("signature %d example: %w", id, translate(err))
 	}
@@ -94,11 +96,11 @@ func (s *Store) SignatureTests(ctx context.Context, id int64, limit int) ([]Coun
 			FROM rollups WHERE signature_id = $1 AND signature_id <> 0 GROUP BY test_id
 			ORDER BY 2 DESC LIMIT $2
 		)
-		SELECT t.id, t.name, t.repo,
-		       (SELECT coalesce(sum(runs), 0) FROM rollups r WHERE r.test_id = h.test_id)::int,
-		       h.failures, h.seen::timestamptz
+		SELECT t.id, t.name AS key, t.repo AS extra,
+		       (SELECT coalesce(sum(runs), 0) FROM rollups r WHERE r.test_id = h.test_id)::int AS runs,
+		       h.failures, h.seen::timestamptz AS seen
 		FROM hit h JOIN tests t ON t.id = h.test_id ORDER BY h.failures DESC, t.name`, id, limit)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Count])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Count])
 	if err != nil {
 		return nil, fmt.Errorf("signature %d tests: %w", id, err)
 	}
@@ -113,11 +115,11 @@ func (s *Store) SignatureByOS(ctx context.Context, id int64) ([]Count, error) {
 			SELECT runner_os, sum(failures)::int AS failures, max(day) AS seen
 			FROM rollups WHERE signature_id = $1 AND signature_id <> 0 GROUP BY runner_os
 		), t AS (SELECT DISTINCT test_id FROM rollups WHERE signature_id = $1 AND signature_id <> 0)
-		SELECT 0::bigint, f.runner_os, '',
-		       (SELECT coalesce(sum(r.runs), 0) FROM rollups r WHERE r.test_id IN (SELECT test_id FROM t) AND r.runner_os = f.runner_os)::int,
-		       f.failures, f.seen::timestamptz
+		SELECT 0::bigint AS id, f.runner_os AS key, '' AS extra,
+		       (SELECT coalesce(sum(r.runs), 0) FROM rollups r WHERE r.test_id IN (SELECT test_id FROM t) AND r.runner_os = f.runner_os)::int AS runs,
+		       f.failures, f.seen::timestamptz AS seen
 		FROM f ORDER BY f.runner_os`, id)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Count])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Count])
 	if err != nil {
 		return nil, fmt.Errorf("signature %d by OS: %w", id, err)
 	}
@@ -141,13 +143,13 @@ func (s *Store) SignatureRevisions(ctx context.Context, id int64, limit int) ([]
 			SELECT repo, revision, sum(runs)::int AS runs, min(first_seen) AS seen
 			FROM cells GROUP BY repo, revision ORDER BY min(first_seen) DESC LIMIT $2
 		)
-		SELECT 0::bigint, revs.revision, revs.repo, revs.runs,
+		SELECT 0::bigint AS id, revs.revision AS key, revs.repo AS extra, revs.runs,
 		       (SELECT coalesce(sum(sr.failures), 0) FROM signature_revisions sr
 		        WHERE sr.signature_id = $1 AND sr.repo = revs.repo AND sr.revision = revs.revision
-		          AND sr.test_id IN (SELECT test_id FROM hit))::int,
+		          AND sr.test_id IN (SELECT test_id FROM hit))::int AS failures,
 		       revs.seen
 		FROM revs ORDER BY revs.seen`, id, limit)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Count])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Count])
 	if err != nil {
 		return nil, fmt.Errorf("signature %d revisions: %w", id, err)
 	}
@@ -158,11 +160,12 @@ func (s *Store) SignatureRevisions(ctx context.Context, id int64, limit int) ([]
 // (an index lookup bounded by scan).
 func (s *Store) SignatureRunners(ctx context.Context, id int64, scan int) ([]Count, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT coalesce(min(runner_id), 0), builder, min(runner_os), 0, count(*)::int, max(created_at)
+		SELECT coalesce(min(runner_id), 0) AS id, builder AS key, min(runner_os) AS extra, 0 AS runs,
+		       count(*)::int AS failures, max(created_at) AS seen
 		FROM (SELECT runner_id, builder, runner_os, created_at FROM results
 		      WHERE signature_id = $1 ORDER BY created_at DESC LIMIT $2) r
 		GROUP BY builder ORDER BY 5 DESC, 2`, id, scan)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Count])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Count])
 	if err != nil {
 		return nil, fmt.Errorf("signature %d runners: %w", id, err)
 	}
@@ -171,7 +174,7 @@ func (s *Store) SignatureRunners(ctx context.Context, id int64, scan int) ([]Cou
 
 // SignatureCampaigns lists campaigns whose results carry the signature,
 // among its latest scan failures.
-func (s *Store) SignatureCampaigns(ctx context.Context, id int64, scan int) ([]Campaign, error) {
+func (s *Store) SignatureCampaigns(ctx context.Context, id int64, scan int) ([]campaign.Campaign, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE id IN (
 		SELECT campaign_id FROM (SELECT campaign_id FROM results WHERE signature_id = $1
 		ORDER BY created_at DESC LIMIT $2) r WHERE campaign_id IS NOT NULL) ORDER BY id DESC`, id, scan)

@@ -10,28 +10,28 @@ import (
 
 // Test is a test as stored.
 type Test struct {
-	ID        int64     `json:"id"`
-	Repo      string    `json:"repo"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64     `json:"id" db:"id"`
+	Repo      string    `json:"repo" db:"repo"`
+	Name      string    `json:"name" db:"name"`
+	CreatedAt time.Time `json:"created_at" db:"created_at"`
 }
 
 // RevisionCell is a test's counts on one revision and runner OS.
 type RevisionCell struct {
-	Repo      string    `json:"repo"`
-	Revision  string    `json:"revision"`
-	RunnerOS  string    `json:"runner_os"`
-	Runs      int       `json:"runs"`
-	Passes    int       `json:"passes"`
-	Failures  int       `json:"failures"`
-	FirstSeen time.Time `json:"first_seen"`
-	LastSeen  time.Time `json:"last_seen"`
+	Repo      string    `json:"repo" db:"repo"`
+	Revision  string    `json:"revision" db:"revision"`
+	RunnerOS  string    `json:"runner_os" db:"runner_os"`
+	Runs      int       `json:"runs" db:"runs"`
+	Passes    int       `json:"passes" db:"passes"`
+	Failures  int       `json:"failures" db:"failures"`
+	FirstSeen time.Time `json:"first_seen" db:"first_seen"`
+	LastSeen  time.Time `json:"last_seen" db:"last_seen"`
 }
 
 // TestByID returns one test.
 func (s *Store) TestByID(ctx context.Context, id int64) (Test, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT id, repo, name, created_at FROM tests WHERE id = $1`, id)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Test])
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Test])
 	if err != nil {
 		return Test{}, fmt.Errorf("test %d: %w", id, translate(err))
 	}
@@ -44,7 +44,7 @@ func (s *Store) TestHistory(ctx context.Context, id int64, limit int) ([]Revisio
 	rows, _ := s.pool.Query(ctx, `
 		SELECT repo, revision, runner_os, runs, passes, failures, first_seen, last_seen
 		FROM revision_rollups WHERE test_id = $1 ORDER BY last_seen DESC LIMIT $2`, id, limit)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[RevisionCell])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[RevisionCell])
 	if err != nil {
 		return nil, fmt.Errorf("test %d history: %w", id, err)
 	}
@@ -54,12 +54,12 @@ func (s *Store) TestHistory(ctx context.Context, id int64, limit int) ([]Revisio
 // TestSignatures counts the test's failures per signature.
 func (s *Store) TestSignatures(ctx context.Context, id int64) ([]Count, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT g.signature_id, coalesce(s.title, '(no failure text)'), string_agg(DISTINCT g.runner_os, ', '),
-		       0, sum(g.failures)::int, coalesce(s.last_seen, max(g.day)::timestamptz)
+		SELECT g.signature_id AS id, coalesce(s.title, '(no failure text)') AS key, string_agg(DISTINCT g.runner_os, ', ') AS extra,
+		       0 AS runs, sum(g.failures)::int AS failures, coalesce(s.last_seen, max(g.day)::timestamptz) AS seen
 		FROM rollups g LEFT JOIN signatures s ON s.id = g.signature_id
 		WHERE g.test_id = $1 AND g.failures > 0
 		GROUP BY g.signature_id, s.title, s.last_seen ORDER BY 5 DESC`, id)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Count])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Count])
 	if err != nil {
 		return nil, fmt.Errorf("test %d signatures: %w", id, err)
 	}
@@ -69,9 +69,9 @@ func (s *Store) TestSignatures(ctx context.Context, id int64) ([]Count, error) {
 // TestTotals returns the test's runs and failures since from, per runner OS.
 func (s *Store) TestTotals(ctx context.Context, id int64, from time.Time) ([]Count, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT 0::bigint, runner_os, '', sum(runs)::int, sum(failures)::int, max(day)::timestamptz
+		SELECT 0::bigint AS id, runner_os AS key, '' AS extra, sum(runs)::int AS runs, sum(failures)::int AS failures, max(day)::timestamptz AS seen
 		FROM rollups WHERE test_id = $1 AND day >= $2 GROUP BY runner_os ORDER BY runner_os`, id, from)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Count])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Count])
 	if err != nil {
 		return nil, fmt.Errorf("test %d totals: %w", id, err)
 	}

@@ -22,28 +22,28 @@ type Signer func(text string, detector []byte) SignatureRow
 // results it re-signed; zero means none are left.
 func (s *Store) ResignBatch(ctx context.Context, version, limit int, sign Signer) (int, error) {
 	type old struct {
-		ID       int64
-		TestID   int64
-		RunnerOS string
-		Day      time.Time
-		Repo     string
-		Revision string
-		OldSig   int64
-		Outcome  string
-		Text     *string
-		Detector []byte
+		ID       int64     `db:"id"`
+		TestID   int64     `db:"test_id"`
+		RunnerOS string    `db:"runner_os"`
+		Day      time.Time `db:"day"`
+		Repo     string    `db:"repo"`
+		Revision string    `db:"revision"`
+		OldSig   int64     `db:"signature_id"`
+		Outcome  string    `db:"outcome"`
+		Text     *string   `db:"text"`
+		Detector []byte    `db:"detector"`
 	}
 	n := 0
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `
-			SELECT r.id, r.test_id, r.runner_os, (r.created_at AT TIME ZONE 'UTC')::date, r.repo, r.revision,
+			SELECT r.id, r.test_id, r.runner_os, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.repo, r.revision,
 			       r.signature_id, r.outcome, ft.text, r.detector
 			FROM results r
 			JOIN signatures s ON s.id = r.signature_id AND s.algorithm <> $1
 			LEFT JOIN failure_texts ft ON ft.result_id = r.id
 			ORDER BY r.id LIMIT $2
 			FOR UPDATE OF r`, version, limit)
-		olds, err := pgx.CollectRows(rows, pgx.RowToStructByPos[old])
+		olds, err := pgx.CollectRows(rows, pgx.RowToStructByName[old])
 		if err != nil || len(olds) == 0 {
 			return err
 		}

@@ -10,16 +10,16 @@ import (
 
 // Runner is a registered host that runs campaign jobs.
 type Runner struct {
-	ID         int64      `json:"id"`
-	Name       string     `json:"name"`
-	OS         string     `json:"os"`
-	Arch       string     `json:"arch"`
-	Labels     []string   `json:"labels"`
-	Version    string     `json:"version"`
-	Disabled   bool       `json:"disabled"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastSeen   *time.Time `json:"last_seen"`
-	CurrentJob *int64     `json:"current_job"`
+	ID         int64      `json:"id" db:"id"`
+	Name       string     `json:"name" db:"name"`
+	OS         string     `json:"os" db:"os"`
+	Arch       string     `json:"arch" db:"arch"`
+	Labels     []string   `json:"labels" db:"labels"`
+	Version    string     `json:"version" db:"version"`
+	Disabled   bool       `json:"disabled" db:"disabled"`
+	CreatedAt  time.Time  `json:"created_at" db:"created_at"`
+	LastSeen   *time.Time `json:"last_seen" db:"last_seen"`
+	CurrentJob *int64     `json:"current_job" db:"current_job"`
 }
 
 // NewRunner is what a runner says of itself when it registers.
@@ -29,7 +29,7 @@ type NewRunner struct {
 }
 
 const runnerColumns = `r.id, r.name, r.os, r.arch, r.labels, r.version, r.disabled, r.created_at, r.last_seen,
-	(SELECT min(j.id) FROM jobs j WHERE j.runner_id = r.id AND j.state = 'leased')`
+	(SELECT min(j.id) FROM jobs j WHERE j.runner_id = r.id AND j.state = 'leased') AS current_job`
 
 // RegisterRunner stores a new runner with the hash of its token. A name that
 // is taken gives ErrConflict.
@@ -39,7 +39,7 @@ func (s *Store) RegisterRunner(ctx context.Context, nr NewRunner, tokenHash []by
 			INSERT INTO runners (name, os, arch, labels, version, token_hash, last_seen)
 			VALUES ($1, $2, $3, $4, $5, $6, now()) RETURNING *
 		) SELECT `+runnerColumns+` FROM r`, nr.Name, nr.OS, nr.Arch, nr.Labels, nr.Version, tokenHash)
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Runner])
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Runner])
 	if err != nil {
 		return Runner{}, fmt.Errorf("register runner %q: %w", nr.Name, translate(err))
 	}
@@ -49,7 +49,7 @@ func (s *Store) RegisterRunner(ctx context.Context, nr NewRunner, tokenHash []by
 // Runners lists every runner by name.
 func (s *Store) Runners(ctx context.Context) ([]Runner, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+runnerColumns+` FROM runners r ORDER BY r.name`)
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Runner])
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Runner])
 	if err != nil {
 		return nil, fmt.Errorf("list runners: %w", err)
 	}
@@ -59,7 +59,7 @@ func (s *Store) Runners(ctx context.Context) ([]Runner, error) {
 // RunnerByID returns one runner.
 func (s *Store) RunnerByID(ctx context.Context, id int64) (Runner, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+runnerColumns+` FROM runners r WHERE r.id = $1`, id)
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Runner])
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Runner])
 	if err != nil {
 		return Runner{}, fmt.Errorf("runner %d: %w", id, translate(err))
 	}

@@ -15,12 +15,12 @@ var ErrDisabled = errors.New("disabled")
 
 // Token is an admin-created API token; only its hash is stored.
 type Token struct {
-	ID         int64      `json:"id"`
-	Name       string     `json:"name"`
-	Kind       string     `json:"kind"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-	RevokedAt  *time.Time `json:"revoked_at"`
+	ID         int64      `json:"id" db:"id"`
+	Name       string     `json:"name" db:"name"`
+	Kind       string     `json:"kind" db:"kind"`
+	CreatedAt  time.Time  `json:"created_at" db:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at" db:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at" db:"revoked_at"`
 }
 
 // Principal is who a presented token belongs to.
@@ -38,7 +38,7 @@ func (s *Store) CreateToken(ctx context.Context, name, kind string, hash []byte)
 	rows, _ := s.pool.Query(ctx, `
 		INSERT INTO tokens (name, kind, hash) VALUES ($1, $2, $3)
 		RETURNING id, name, kind, created_at, last_used_at, revoked_at`, name, kind, hash)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Token])
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
 	if err != nil {
 		return Token{}, fmt.Errorf("create token: %w", translate(err))
 	}
@@ -48,7 +48,7 @@ func (s *Store) CreateToken(ctx context.Context, name, kind string, hash []byte)
 // Tokens lists admin-created tokens, newest first.
 func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT id, name, kind, created_at, last_used_at, revoked_at FROM tokens ORDER BY id DESC`)
-	ts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Token])
+	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[Token])
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/triaged/triaged/internal/campaign"
 )
 
 // ErrReplayed is returned for a webhook delivery id already received.
@@ -33,15 +35,15 @@ type WebhookDelivery struct {
 	// Campaigns to create. One with the name, repo and revision of an
 	// existing campaign is skipped, so a push and a pull request for the same
 	// commit verify it once.
-	Campaigns []CampaignSpec
+	Campaigns []campaign.Spec
 }
 
 // ReceiveWebhook stores a delivery in one transaction: its id (so a replay
 // is refused with ErrReplayed and stores nothing), its commits and its
 // campaigns, split into jobs of jobSize iterations. Delivery ids older than
 // remember are forgotten on the way. It returns the campaigns created.
-func (s *Store) ReceiveWebhook(ctx context.Context, d WebhookDelivery, remember time.Duration, jobSize int) ([]Campaign, error) {
-	var created []Campaign
+func (s *Store) ReceiveWebhook(ctx context.Context, d WebhookDelivery, remember time.Duration) ([]campaign.Campaign, error) {
+	var created []campaign.Campaign
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE received_at < now() - $1::interval`, remember); err != nil {
 			return err
@@ -74,7 +76,7 @@ func (s *Store) ReceiveWebhook(ctx context.Context, d WebhookDelivery, remember 
 				}
 				continue
 			}
-			c, err := s.createCampaign(ctx, tx, spec, jobSize)
+			c, err := s.createCampaign(ctx, tx, spec)
 			if err != nil {
 				return fmt.Errorf("create campaign %q: %w", spec.Name, err)
 			}
@@ -102,20 +104,20 @@ func (s *Store) CommitInfo(ctx context.Context, repo, sha string) (Commit, error
 // FlakyTest is a test that both passed and failed on one commit and runner
 // OS, with its counts over the commits where it did.
 type FlakyTest struct {
-	Name     string
-	Runs     int
-	Failures int
+	Name     string `db:"name"`
+	Runs     int    `db:"runs"`
+	Failures int    `db:"failures"`
 }
 
 // FlakyTests lists the tests of a repo that were flaky on a commit seen since
 // since, most failures first.
 func (s *Store) FlakyTests(ctx context.Context, repo string, since time.Time, limit int) ([]FlakyTest, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT t.name, sum(rr.runs)::int, sum(rr.failures)::int
+		SELECT t.name, sum(rr.runs)::int AS runs, sum(rr.failures)::int AS failures
 		FROM revision_rollups rr JOIN tests t ON t.id = rr.test_id
 		WHERE rr.repo = $1 AND rr.last_seen >= $2 AND rr.passes > 0 AND rr.failures > 0
 		GROUP BY t.name ORDER BY 3 DESC, 1 LIMIT $3`, repo, since, limit)
-	ts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[FlakyTest])
+	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[FlakyTest])
 	if err != nil {
 		return nil, fmt.Errorf("flaky tests of %s: %w", repo, err)
 	}

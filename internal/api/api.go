@@ -1,0 +1,106 @@
+// Package api serves triaged's JSON API under /api/v1: result uploads,
+// campaigns, runners and the runner protocol, tokens, GitHub statuses, and
+// the read-only twins of every page (built by package view, so a page and
+// its JSON cannot disagree). Every route is in the table in Handler; every
+// error goes out through jsonapi with one shape, and bad input is a 4xx
+// that says what to fix, never a 500.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/auth"
+	"github.com/triaged/triaged/internal/jsonapi"
+	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/view"
+)
+
+// Config is what the API needs besides its store.
+type Config struct {
+	Limits ingest.Limits
+	// PostingStatuses says whether a GitHub token is set, so statuses are
+	// posted rather than only recorded (GET /github/statuses).
+	PostingStatuses bool
+	// Read guards the read-only routes: open by default, a login or token
+	// with --require-login.
+	Read func(http.Handler) http.Handler
+	Log  *slog.Logger
+}
+
+// API serves /api/v1.
+type API struct {
+	cfg    Config
+	store  *store.Store
+	ingest *ingest.Ingester
+	auth   *auth.Authenticator
+	views  *view.Views
+	log    *slog.Logger
+}
+
+// New returns the API over st.
+func New(cfg Config, st *store.Store, authn *auth.Authenticator, views *view.Views) *API {
+	if cfg.Read == nil {
+		cfg.Read = func(h http.Handler) http.Handler { return h }
+	}
+	return &API{cfg: cfg, store: st, ingest: ingest.New(st, cfg.Limits), auth: authn, views: views, log: cfg.Log}
+}
+
+// Handler returns every route of /api/v1, to be mounted there.
+func (a *API) Handler() http.Handler {
+	admin, runner, read := a.auth.Require(auth.Admin), a.auth.RequireRunner(), a.cfg.Read
+	r := chi.NewRouter()
+
+	r.With(a.auth.Require(auth.Upload, auth.Runner)).Post("/results", a.UploadResults)
+
+	r.With(read).Get("/overview", a.Overview)
+	r.With(read).Get("/signatures", a.Signatures)
+	r.With(read).Get("/signatures/{id}", a.Signature)
+	r.With(read).Get("/tests/{id}", a.Test)
+	r.With(read).Get("/revisions/{sha}", a.Revision)
+
+	r.With(admin).Post("/campaigns", a.CreateCampaign)
+	r.With(read).Get("/campaigns", a.ListCampaigns)
+	r.With(read).Get("/campaigns/{id}", a.GetCampaign)
+	r.With(read).Get("/campaigns/{id}/findings", a.CampaignFindings)
+	r.With(admin).Post("/campaigns/{id}/cancel", a.CancelCampaign)
+
+	r.With(read).Get("/runners", a.ListRunners)
+	r.With(admin).Post("/runners/{id}/disable", a.SetRunnerDisabled(true))
+	r.With(admin).Post("/runners/{id}/enable", a.SetRunnerDisabled(false))
+
+	// The runner protocol.
+	r.With(a.auth.Require(auth.Register)).Post("/runners/register", a.RegisterRunner)
+	r.With(runner).Post("/runners/heartbeat", a.Heartbeat)
+	r.With(runner).Post("/jobs/lease", a.LeaseJob)
+	r.With(runner).Post("/jobs/{id}/results", a.UploadJobResults)
+	r.With(runner).Post("/jobs/{id}/complete", a.CompleteJob)
+
+	r.With(admin).Post("/tokens", a.CreateToken)
+	r.With(admin).Get("/tokens", a.ListTokens)
+	r.With(admin).Delete("/tokens/{id}", a.RevokeToken)
+	r.With(admin).Get("/github/statuses", a.GitHubStatuses)
+
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		jsonapi.Error(w, r, a.log, http.StatusNotFound, "no API endpoint "+r.URL.Path, nil)
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		jsonapi.Error(w, r, a.log, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path, nil)
+	})
+	return r
+}
+
+// pathID reads the {id} of a route. Anything but a positive number names
+// nothing, so it is answered like a missing thing: 404 with the noun.
+func (a *API) pathID(w http.ResponseWriter, r *http.Request, noun string) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		jsonapi.Error(w, r, a.log, http.StatusNotFound, "no such "+noun, nil)
+		return 0, false
+	}
+	return id, true
+}

@@ -1,0 +1,110 @@
+package view
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/stats"
+	"github.com/triaged/triaged/internal/store"
+)
+
+// Bounds of a signature's view: what it lists and how many of the newest
+// failures it reads by index for hosts and campaigns.
+const (
+	sigTests     = 50
+	sigRevisions = 40
+	sigScan      = 2000
+	listLimit    = 200
+)
+
+// Signature is one failure signature with what it hits.
+type Signature struct {
+	store.Signature
+	Example   *store.Example      `json:"example"`
+	Tests     []store.Count       `json:"tests"`
+	Runners   []store.Count       `json:"runners"`
+	ByOS      []OSRate            `json:"by_os"`
+	Revisions []RevisionRate      `json:"revisions"`
+	Campaigns []campaign.Campaign `json:"campaigns"`
+	Failures  int                 `json:"failures"`
+	StressURL string              `json:"stress_url"`
+}
+
+// SignatureList is the list of signatures by recent activity.
+type SignatureList struct {
+	Signatures []store.SignatureBrief `json:"signatures"`
+}
+
+// Signatures lists signatures by recent activity.
+func (v *Views) Signatures(ctx context.Context) (SignatureList, error) {
+	sigs, err := v.store.Signatures(ctx, listLimit)
+	return SignatureList{Signatures: sigs}, err
+}
+
+// Signature builds the view of signature id.
+func (v *Views) Signature(ctx context.Context, id int64) (Signature, error) {
+	sig, err := v.store.SignatureByID(ctx, id)
+	if err != nil {
+		return Signature{}, notFound(err)
+	}
+	s := Signature{Signature: sig}
+	switch ex, err := v.store.SignatureExample(ctx, id); {
+	case err == nil:
+		s.Example = &ex
+	case !errors.Is(err, store.ErrNotFound):
+		return s, err
+	}
+	if s.Tests, err = v.store.SignatureTests(ctx, id, sigTests); err != nil {
+		return s, err
+	}
+	if s.Runners, err = v.store.SignatureRunners(ctx, id, sigScan); err != nil {
+		return s, err
+	}
+	byOS, err := v.store.SignatureByOS(ctx, id)
+	if err != nil {
+		return s, err
+	}
+	for _, c := range byOS {
+		s.ByOS = append(s.ByOS, OSRate{OS: c.Key, Rate: stats.NewRate(c.Failures, c.Runs)})
+		s.Failures += c.Failures
+	}
+	revs, err := v.store.SignatureRevisions(ctx, id, sigRevisions)
+	if err != nil {
+		return s, err
+	}
+	for _, c := range revs {
+		s.Revisions = append(s.Revisions, RevisionRate{Repo: c.Extra, Revision: c.Key, Rate: stats.NewRate(c.Failures, c.Runs)})
+	}
+	if s.Campaigns, err = v.store.SignatureCampaigns(ctx, id, sigScan); err != nil {
+		return s, err
+	}
+	s.StressURL = stressURL(s)
+	return s, nil
+}
+
+// stressURL prefills the campaign form with what the signature hits: its
+// test and the OS of the hosts where it fails most.
+func stressURL(s Signature) string {
+	q := url.Values{"signature": {strconv.FormatInt(s.ID, 10)}}
+	if len(s.Tests) > 0 {
+		q.Set("test", s.Tests[0].Key)
+		q.Set("repo", s.Tests[0].Extra)
+	}
+	var best OSRate
+	for _, o := range s.ByOS {
+		if o.Failures > best.Failures {
+			best = o
+		}
+	}
+	if best.OS != "" {
+		q.Set("labels", strings.ToLower(best.OS))
+	}
+	if strings.Contains(strings.ToLower(s.Title+s.Normalized), "lost-bytes") {
+		q.Set("kind", string(campaign.KindScenario))
+	}
+	return "/campaigns/new?" + q.Encode()
+}

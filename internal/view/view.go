@@ -1,0 +1,55 @@
+// Package view builds what triaged shows — the overview, the lists, a
+// signature, a test, a revision, a campaign, the runners — from the store,
+// once, for the web pages and the JSON API alike: a page renders the view
+// a builder returns and its JSON twin writes the same value, so the two
+// cannot disagree. Builders read bounded amounts (rollups, indexed lookups),
+// never scan results.
+package view
+
+import (
+	"errors"
+	"time"
+
+	"github.com/triaged/triaged/internal/stats"
+	"github.com/triaged/triaged/internal/store"
+)
+
+// ErrNotFound is returned (wrapped) when the thing asked for does not
+// exist; pages answer 404 and so does the API.
+var ErrNotFound = errors.New("not found")
+
+// Views builds views over one store.
+type Views struct {
+	store   *store.Store
+	started time.Time
+	now     func() time.Time
+	// Version and Database say which triaged and which database the
+	// overview describes.
+	Version, Database string
+}
+
+// New returns the view builders over st.
+func New(st *store.Store, version, database string) *Views {
+	return &Views{store: st, started: time.Now(), now: time.Now, Version: version, Database: database}
+}
+
+// notFound maps the store's not-found to this package's.
+func notFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// OSRate is a repro rate on one runner OS.
+type OSRate struct {
+	OS string `json:"runner_os"`
+	stats.Rate
+}
+
+// RevisionRate is a repro rate on one revision.
+type RevisionRate struct {
+	Repo     string `json:"repo"`
+	Revision string `json:"revision"`
+	stats.Rate
+}

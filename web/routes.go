@@ -1,0 +1,32 @@
+package web
+
+import "github.com/go-chi/chi/v5"
+
+// Routes adds every page route to r, in one table. Reading is open unless
+// RequireLogin; every write needs an admin session and its CSRF token.
+func (p *Pages) Routes(r chi.Router) {
+	r.Handle("/static/*", p.Static())
+	r.Group(func(r chi.Router) {
+		r.Use(p.Session)
+		r.Get("/", p.Home)
+		r.Get("/login", p.Login)
+		r.Post("/login", p.LoginSubmit)
+		r.Get("/signatures", p.Signatures)
+		r.Get("/signatures/{id}", p.Signature)
+		r.Get("/tests/{id}", p.Test)
+		r.Get("/revisions/{sha}", p.Revision)
+		r.Get("/campaigns", p.Campaigns)
+		r.Get("/campaigns/new", p.NewCampaign)
+		r.Get("/campaigns/{id}", p.Campaign)
+		r.Get("/runners", p.Runners)
+		r.Get("/tokens", p.Tokens)
+		r.With(p.Admin).Post("/logout", p.Logout)
+		r.With(p.Admin).Post("/campaigns", p.CreateCampaign)
+		r.With(p.Admin).Post("/campaigns/{id}/cancel", p.CancelCampaign)
+		r.With(p.Admin).Post("/runners/{id}/disable", p.SetRunnerDisabled(true))
+		r.With(p.Admin).Post("/runners/{id}/enable", p.SetRunnerDisabled(false))
+		r.With(p.Admin).Post("/tokens", p.CreateToken)
+		r.With(p.Admin).Post("/tokens/{id}/revoke", p.RevokeToken)
+	})
+	r.NotFound(p.NotFound)
+}
