@@ -96,12 +96,8 @@ func Sniff(prefix []byte) (Format, error) {
 			}
 		}
 	}
-	// `go test -json 2>&1` can start with plain lines such as "go: downloading".
-	for _, line := range bytes.Split(p, []byte("\n")) {
-		if bytes.HasPrefix(line, []byte(`{"Time":`)) || bytes.HasPrefix(line, []byte(`{"Action":`)) ||
-			bytes.HasPrefix(line, []byte(`{"ImportPath":`)) {
-			return FormatGoTest, nil
-		}
+	if hasTest2JSON(p) {
+		return FormatGoTest, nil
 	}
 	if looksLikeRegrtest(p) {
 		return FormatRegrtest, nil
@@ -110,6 +106,19 @@ func Sniff(prefix []byte) (Format, error) {
 		return "", fmt.Errorf("%w: plain `go test` output; run go test -json", ErrUnknownFormat)
 	}
 	return "", fmt.Errorf("%w: not JUnit XML, go test -json, regrtest/unittest verbose output or a triaged JSON document", ErrUnknownFormat)
+}
+
+// hasTest2JSON finds a test2json event line; `go test -json 2>&1` can start
+// with plain lines such as "go: downloading".
+func hasTest2JSON(p []byte) bool {
+	for _, line := range bytes.Split(p, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if bytes.HasPrefix(line, []byte(`{"Time":`)) || bytes.HasPrefix(line, []byte(`{"Action":`)) ||
+			bytes.HasPrefix(line, []byte(`{"ImportPath":`)) {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikeRegrtest finds regrtest's banner or progress lines, unittest's

@@ -58,16 +58,21 @@ func Parse(r io.Reader, f Format, opts Options) ([]Result, error) {
 	opts = opts.withDefaults()
 	cr := &countingReader{r: r, max: opts.MaxBytes}
 	var src io.Reader = cr
-	if f == FormatAuto {
+	var prefix []byte
+	if f == FormatAuto || f == FormatGoTest {
 		br := bufio.NewReaderSize(cr, SniffLen)
-		prefix, err := br.Peek(SniffLen)
+		var err error
+		prefix, err = br.Peek(SniffLen)
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 			return nil, &ParseError{Format: f, Offset: cr.n, Msg: "read", Err: err}
 		}
+		src = br
+	}
+	if f == FormatAuto {
+		var err error
 		if f, err = Sniff(prefix); err != nil {
 			return nil, &ParseError{Format: FormatAuto, Offset: 0, Msg: err.Error(), Err: ErrUnknownFormat}
 		}
-		src = br
 	}
 	c := &collector{opts: opts, format: f}
 	var err error
@@ -75,7 +80,12 @@ func Parse(r io.Reader, f Format, opts Options) ([]Result, error) {
 	case FormatJUnit:
 		err = parseJUnit(src, c)
 	case FormatGoTest:
-		err = parseGoTest(src, c)
+		// One name for both shapes of go test output: -json or plain.
+		if hasTest2JSON(prefix) {
+			err = parseGoTest(src, c)
+		} else {
+			err = parseGoTestText(src, c)
+		}
 	case FormatRegrtest:
 		err = parseRegrtest(src, c)
 	case FormatJSON:
@@ -153,6 +163,10 @@ func (c *collector) add(r Result, line int, off int64) error {
 	if len(r.Test) > MaxTestIDLen {
 		return &ParseError{Format: c.format, Line: line, Offset: off,
 			Msg: fmt.Sprintf("test id longer than %d bytes", MaxTestIDLen)}
+	}
+	if ch, ok := controlChar(r.Test); ok {
+		return &ParseError{Format: c.format, Line: line, Offset: off,
+			Msg: fmt.Sprintf("test id %q contains the control character %U", r.Test, ch)}
 	}
 	r.Test = sanitize(r.Test)
 	// Every result passes here, so this is where texts become storable,
