@@ -59,7 +59,7 @@ func Parse(r io.Reader, f Format, opts Options) ([]Result, error) {
 	cr := &countingReader{r: r, max: opts.MaxBytes}
 	var src io.Reader = cr
 	var prefix []byte
-	if f == FormatAuto || f == FormatGoTest {
+	if f == FormatAuto || f == FormatGoTest || f == FormatNode {
 		br := bufio.NewReaderSize(cr, SniffLen)
 		var err error
 		prefix, err = br.Peek(SniffLen)
@@ -88,6 +88,23 @@ func Parse(r io.Reader, f Format, opts Options) ([]Result, error) {
 		}
 	case FormatRegrtest:
 		err = parseRegrtest(src, c)
+	case FormatPytest:
+		err = parsePytest(src, c)
+	case FormatCargo:
+		err = parseCargo(src, c)
+	case FormatTAP:
+		err = parseTAP(src, c)
+	case FormatNode:
+		// node --test prints TAP off a terminal before Node 23.
+		if f, _ := sniffText(prefix); f == FormatTAP {
+			err = parseTAP(src, c)
+		} else {
+			err = parseNodeSpec(src, c)
+		}
+	case FormatJest:
+		err = parseJest(src, c)
+	case FormatMocha:
+		err = parseMocha(src, c)
 	case FormatJSON:
 		err = parseNative(src, c)
 	default:
