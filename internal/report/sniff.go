@@ -170,4 +170,3 @@ func sniffLine1(line, trimmed string) map[Format]int {
 	}
 	return s
 }
-
