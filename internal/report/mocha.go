@@ -42,7 +42,7 @@ func parseMocha(r io.Reader, c *collector) error {
 	}
 	for _, t := range p.tests {
 		o := t.outcome
-		if o == Fail && (strings.HasPrefix(t.text, "Error: Timeout of ") || isMochaHook(t.id)) {
+		if o == Fail && (strings.HasPrefix(strings.TrimSpace(t.text), "Error: Timeout of ") || isMochaHook(t.id)) {
 			o = Error
 		}
 		if err := p.c.add(Result{Test: t.id, Outcome: o, Duration: t.dur, FailureText: t.text}, t.line, t.off); err != nil {
