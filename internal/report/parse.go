@@ -95,7 +95,7 @@ func Parse(r io.Reader, f Format, opts Options) ([]Result, error) {
 	case FormatTAP:
 		err = parseTAP(src, c)
 	case FormatNode:
-		// node --test prints TAP off a terminal before Node 23.
+		// node --test of Node 20 prints TAP when not on a terminal.
 		if f, _ := sniffText(prefix); f == FormatTAP {
 			err = parseTAP(src, c)
 		} else {
