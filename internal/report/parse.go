@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -60,13 +61,14 @@ func Parse(r io.Reader, f Format, opts Options) ([]Result, error) {
 	var src io.Reader = cr
 	var prefix []byte
 	if f == FormatAuto || f == FormatGoTest || f == FormatNode {
-		br := bufio.NewReaderSize(cr, SniffLen)
-		var err error
-		prefix, err = br.Peek(SniffLen)
-		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		// Read the prefix into a buffer that grows with the input, so a
+		// small report costs little; then read it again before the rest.
+		var buf bytes.Buffer
+		if _, err := io.CopyN(&buf, cr, SniffLen); err != nil && !errors.Is(err, io.EOF) {
 			return nil, &ParseError{Format: f, Offset: cr.n, Msg: "read", Err: err}
 		}
-		src = br
+		prefix = buf.Bytes()
+		src = io.MultiReader(bytes.NewReader(prefix), cr)
 	}
 	if f == FormatAuto {
 		var err error

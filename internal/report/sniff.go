@@ -77,9 +77,7 @@ func sniffText(p []byte) (Format, bool) {
 	for _, raw := range strings.Split(string(p), "\n") {
 		line := stripANSI(strings.TrimRight(raw, "\r"))
 		trimmed := strings.TrimLeft(line, " ")
-		for f, n := range sniffLine1(line, trimmed) {
-			score[f] += n
-		}
+		sniffLine1(score, line, trimmed)
 	}
 	best, bestScore := Format(""), sniffMin-1
 	for _, fi := range Formats() {
@@ -90,9 +88,8 @@ func sniffText(p []byte) (Format, bool) {
 	return best, best != ""
 }
 
-// sniffLine1 scores one line for each text format.
-func sniffLine1(line, trimmed string) map[Format]int {
-	s := map[Format]int{}
+// sniffLine1 adds one line's score for each text format to s.
+func sniffLine1(s map[Format]int, line, trimmed string) {
 	// regrtest and unittest
 	switch {
 	case strings.HasPrefix(line, "== CPython ") || strings.Contains(line, "Run tests sequentially") || isRanLine(line):
@@ -136,8 +133,7 @@ func sniffLine1(line, trimmed string) map[Format]int {
 	if strings.HasPrefix(line, "TAP version ") {
 		s[FormatTAP] += sniffStrong
 	}
-	if ok, _, _, isPoint := parseTAPPoint(trimmed); isPoint && strings.HasPrefix(strings.TrimPrefix(trimmed, "not "), "ok ") {
-		_ = ok
+	if _, _, _, isPoint := parseTAPPoint(trimmed); isPoint && strings.HasPrefix(strings.TrimPrefix(trimmed, "not "), "ok ") {
 		s[FormatTAP] += sniffLine
 	}
 	// node --test spec reporter
@@ -168,5 +164,4 @@ func sniffLine1(line, trimmed string) map[Format]int {
 	if isMochaCount(trimmed, "passing") || isMochaCount(trimmed, "failing") {
 		s[FormatMocha] += sniffStrong
 	}
-	return s
 }
