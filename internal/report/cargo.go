@@ -117,7 +117,7 @@ func (p *cargoParser) handle(line string) error {
 		p.inFail = true
 		return nil
 	}
-	if name, status, ok := parseCargoLine(line); ok {
+	if name, status, early, ok := parseCargoLine(line); ok {
 		if err := p.c.room(len(p.tests)+1, p.lr.line, p.lr.start); err != nil {
 			return err
 		}
@@ -127,6 +127,9 @@ func (p *cargoParser) handle(line string) error {
 		p.pending = nil
 		if status == "" {
 			p.pending = t // --nocapture: the output comes before the verdict
+			if early != "" {
+				t.text.WriteString(early + "\n")
+			}
 			return nil
 		}
 		t.outcome = cargoOutcome(status)
@@ -205,26 +208,27 @@ func isCargoRunning(line string) bool {
 	return n != "" && strings.Trim(n, "0123456789") == "" && (unit == "tests" || unit == "test")
 }
 
-// parseCargoLine reads "test path::name ... ok" (status may be empty when
-// the test's output follows, with --nocapture), dropping libtest's
-// " - should panic" and " - compile fail" notes from the name.
-func parseCargoLine(line string) (name, status string, ok bool) {
+// parseCargoLine reads "test path::name ... ok", dropping libtest's
+// " - should panic" and " - compile fail" notes from the name. With
+// --nocapture the test's output follows " ... " and the verdict comes on
+// a later line: status is then empty and early holds that output.
+func parseCargoLine(line string) (name, status, early string, ok bool) {
 	rest, found := strings.CutPrefix(line, "test ")
 	if !found {
-		return "", "", false
+		return "", "", "", false
 	}
 	i := strings.Index(rest, " ...")
 	if i <= 0 {
-		return "", "", false
+		return "", "", "", false
 	}
 	name, status = rest[:i], strings.TrimSpace(rest[i+4:])
 	if status != "" && cargoOutcome(status) == 0 {
-		return "", "", false
+		status, early = "", status
 	}
 	for _, note := range []string{" - should panic", " - compile fail"} {
 		name = strings.TrimSuffix(name, note)
 	}
-	return name, status, true
+	return name, status, early, true
 }
 
 func cargoOutcome(status string) Outcome {

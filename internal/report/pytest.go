@@ -210,6 +210,7 @@ func parsePytestLine(line string) (nodeid, word string, ok bool) {
 			_, rest, _ = strings.Cut(rest, "] ")
 		}
 		word, nodeid, _ = strings.Cut(rest, " ")
+		nodeid = strings.TrimSpace(nodeid)
 		if _, ok := pytestOutcome(word); ok && strings.Contains(nodeid, "::") {
 			return nodeid, word, true
 		}

@@ -126,7 +126,7 @@ func sniffLine1(s map[Format]int, line, trimmed string) {
 	case isCargoRunning(line):
 		s[FormatCargo] += sniffLine
 	}
-	if _, _, ok := parseCargoLine(line); ok {
+	if _, status, _, ok := parseCargoLine(line); ok && status != "" {
 		s[FormatCargo] += sniffLine
 	}
 	// TAP
