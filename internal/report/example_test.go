@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -32,4 +33,24 @@ Ran 1 test in 10.012s
 	// fail test.test_asyncio.test_sslproto.ProactorStartTLSTests.test_start_tls_server_1
 	// Traceback (most recent call last):
 	// RuntimeError: Event loop stopped before Future completed.
+}
+
+// A caller that reads whatever a command printed, as `triaged stress exec`
+// does, sniffs it first; when no runner is recognised, only the command's
+// exit status can be judged, and the caller should say so.
+func ExampleSniff() {
+	for _, out := range []string{
+		"running 1 test\ntest tests::adds ... ok\n\ntest result: ok. 1 passed; 0 failed\n",
+		"make: *** [all] Error 2\n",
+	} {
+		f, err := report.Sniff([]byte(out))
+		if errors.Is(err, report.ErrUnknownFormat) {
+			fmt.Println("no per-test results; judging the whole command by its exit status")
+			continue
+		}
+		fmt.Println("reading", f, "output")
+	}
+	// Output:
+	// reading cargo output
+	// no per-test results; judging the whole command by its exit status
 }

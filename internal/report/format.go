@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"mime"
 	"strings"
@@ -16,100 +15,104 @@ type Format string
 const (
 	FormatAuto     Format = "auto"
 	FormatJUnit    Format = "junit"
-	FormatGoTest   Format = "gotest"
-	FormatRegrtest Format = "regrtest"
-	FormatJSON     Format = "json"
+	FormatGoTest   Format = "gotest"   // go test -json or plain go test, -v or not
+	FormatRegrtest Format = "regrtest" // CPython regrtest or unittest -v
+	FormatJSON     Format = "json"     // triaged's own document
+	FormatPytest   Format = "pytest"
+	FormatCargo    Format = "cargo" // cargo test (libtest)
+	FormatTAP      Format = "tap"   // TAP 13/14, as node --test prints off a terminal
+	FormatNode     Format = "node"  // node --test: its spec reporter, or TAP
+	FormatJest     Format = "jest"
+	FormatMocha    Format = "mocha" // mocha's spec reporter
 )
 
-// SniffLen is how many leading bytes Sniff looks at and Parse peeks for
-// FormatAuto: enough to get past regrtest's header and a Surefire preamble.
-const SniffLen = 8 << 10
-
-// ParseFormat maps a CLI format name ("auto", "regrtest", "gotest", "junit",
-// "json") to a Format. The `junit=PATH` form of the CLI is the caller's to
-// split; pass only "junit" here.
-func ParseFormat(name string) (Format, error) {
-	switch f := Format(strings.ToLower(strings.TrimSpace(name))); f {
-	case FormatAuto, FormatJUnit, FormatGoTest, FormatRegrtest, FormatJSON:
-		return f, nil
-	}
-	return "", fmt.Errorf("%w %q: want auto, regrtest, gotest, junit or json", ErrUnknownFormat, name)
+// FormatInfo describes a format for a CLI's help and an API's answer.
+type FormatInfo struct {
+	Format Format
+	// Reads says what output the format reads.
+	Reads string
+	// ContentType is the media type an upload names it by, if any.
+	ContentType string
 }
 
-// FormatForContentType maps an HTTP Content-Type to a Format: application/xml
-// and text/xml are JUnit; application/x-ndjson and text/x-go-test-json are
-// `go test -json`; text/x-regrtest is regrtest verbose output; application/json
-// is the native document. Anything else wraps ErrUnsupportedContentType
-// (answer 415).
+// Formats lists every format Parse reads, FormatAuto first, in the order
+// Sniff prefers them.
+func Formats() []FormatInfo {
+	return []FormatInfo{
+		{FormatAuto, "any of these, recognised from the output", "text/plain"},
+		{FormatJUnit, "JUnit XML (pytest, regrtest, gotestsum, Surefire, jest-junit)", "application/xml"},
+		{FormatJSON, "triaged's results document", "application/json"},
+		{FormatGoTest, "go test -json, or plain go test with or without -v", "text/x-go-test"},
+		{FormatRegrtest, "CPython regrtest or unittest -v", "text/x-regrtest"},
+		{FormatPytest, "pytest, with or without -v", "text/x-pytest"},
+		{FormatCargo, "cargo test", "text/x-cargo-test"},
+		{FormatTAP, "TAP, as node --test prints it when not on a terminal", "text/x-tap"},
+		{FormatNode, "node --test, spec reporter or TAP", ""},
+		{FormatJest, "jest, default or --verbose", ""},
+		{FormatMocha, "mocha's spec reporter", ""},
+	}
+}
+
+// SniffLen is how many leading bytes Sniff looks at and Parse peeks for
+// FormatAuto: enough to get past a build's chatter and a Surefire preamble.
+const SniffLen = 64 << 10
+
+// ParseFormat maps a CLI format name (see Formats) to a Format. The
+// `junit=PATH` form of the CLI is the caller's to split; pass only "junit"
+// here.
+func ParseFormat(name string) (Format, error) {
+	f := Format(strings.ToLower(strings.TrimSpace(name)))
+	var names []string
+	for _, fi := range Formats() {
+		if fi.Format == f {
+			return f, nil
+		}
+		names = append(names, string(fi.Format))
+	}
+	return "", fmt.Errorf("%w %q: want one of %s", ErrUnknownFormat, name, strings.Join(names, ", "))
+}
+
+// FormatForContentType maps an HTTP Content-Type to a Format:
+// application/xml and text/xml are JUnit; application/x-ndjson,
+// text/x-go-test-json and text/x-go-test are go test; text/x-regrtest,
+// text/x-pytest, text/x-cargo-test and text/x-tap name their runners;
+// application/json is the native document; text/plain is FormatAuto.
+// Anything else wraps ErrUnsupportedContentType (answer 415).
 func FormatForContentType(contentType string) (Format, error) {
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return "", fmt.Errorf("%w %q: %v", ErrUnsupportedContentType, contentType, err)
 	}
 	switch mt {
-	case "application/xml", "text/xml":
+	case "text/xml":
 		return FormatJUnit, nil
 	case "application/x-ndjson", "text/x-go-test-json":
 		return FormatGoTest, nil
-	case "text/x-regrtest":
-		return FormatRegrtest, nil
-	case "application/json":
-		return FormatJSON, nil
 	}
-	return "", fmt.Errorf("%w %q: want application/xml, text/xml, application/x-ndjson, text/x-go-test-json, text/x-regrtest or application/json",
-		ErrUnsupportedContentType, mt)
-}
-
-// test2jsonKeys are the field names a test2json event can start with.
-var test2jsonKeys = map[string]bool{
-	"Time": true, "Action": true, "Package": true, "Test": true,
-	"ImportPath": true, "Output": true, "Elapsed": true, "FailedBuild": true,
-}
-
-// Sniff guesses the format of a report from its first bytes (up to SniffLen).
-// It never returns FormatAuto; an unrecognised prefix wraps ErrUnknownFormat
-// with a hint of what was seen.
-func Sniff(prefix []byte) (Format, error) {
-	p := bytes.TrimLeft(bytes.TrimPrefix(prefix, []byte("\xef\xbb\xbf")), " \t\r\n")
-	if len(p) == 0 {
-		return "", fmt.Errorf("%w: empty input", ErrUnknownFormat)
-	}
-	switch p[0] {
-	case '<':
-		if bytes.Contains(p, []byte("<testsuite")) {
-			return FormatJUnit, nil
+	var types []string
+	for _, fi := range Formats() {
+		if fi.ContentType == mt {
+			return fi.Format, nil
 		}
-		return "", fmt.Errorf("%w: XML without a <testsuites> or <testsuite> element", ErrUnknownFormat)
-	case '{':
-		dec := json.NewDecoder(bytes.NewReader(p))
-		if _, err := dec.Token(); err == nil {
-			if key, err := dec.Token(); err == nil {
-				if k, ok := key.(string); ok {
-					if test2jsonKeys[k] {
-						return FormatGoTest, nil
-					}
-					if k == "results" || k == "version" {
-						return FormatJSON, nil
-					}
-					return "", fmt.Errorf("%w: JSON object starting with key %q is neither test2json nor a triaged results document", ErrUnknownFormat, k)
-				}
-			}
+		if fi.ContentType != "" {
+			types = append(types, fi.ContentType)
 		}
 	}
-	// `go test -json 2>&1` can start with plain lines such as "go: downloading".
+	return "", fmt.Errorf("%w %q: want %s, text/xml, application/x-ndjson or text/x-go-test-json",
+		ErrUnsupportedContentType, mt, strings.Join(types, ", "))
+}
+
+// hasTest2JSON finds a test2json event line; `go test -json 2>&1` can start
+// with plain lines such as "go: downloading".
+func hasTest2JSON(p []byte) bool {
 	for _, line := range bytes.Split(p, []byte("\n")) {
+		line = bytes.TrimSpace(line)
 		if bytes.HasPrefix(line, []byte(`{"Time":`)) || bytes.HasPrefix(line, []byte(`{"Action":`)) ||
 			bytes.HasPrefix(line, []byte(`{"ImportPath":`)) {
-			return FormatGoTest, nil
+			return true
 		}
 	}
-	if looksLikeRegrtest(p) {
-		return FormatRegrtest, nil
-	}
-	if bytes.Contains(p, []byte("=== RUN")) || bytes.Contains(p, []byte("--- FAIL:")) || bytes.Contains(p, []byte("--- PASS:")) {
-		return "", fmt.Errorf("%w: plain `go test` output; run go test -json", ErrUnknownFormat)
-	}
-	return "", fmt.Errorf("%w: not JUnit XML, go test -json, regrtest/unittest verbose output or a triaged JSON document", ErrUnknownFormat)
+	return false
 }
 
 // looksLikeRegrtest finds regrtest's banner or progress lines, unittest's

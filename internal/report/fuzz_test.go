@@ -22,6 +22,9 @@ func checkParse(t *testing.T, f Format, data []byte) {
 		if pe.Line <= 0 && pe.Offset < 0 {
 			t.Fatalf("error without a position: %v", pe)
 		}
+		if pe.Offset > int64(len(data)) || pe.Line > bytes.Count(data, []byte("\n"))+1 {
+			t.Fatalf("position line %d byte %d outside the %d-byte input: %v", pe.Line, pe.Offset, len(data), pe)
+		}
 		if rs != nil {
 			t.Fatalf("results returned with an error")
 		}
@@ -36,8 +39,11 @@ func checkParse(t *testing.T, f Format, data []byte) {
 		if r.Outcome < Pass || r.Outcome > Skip {
 			t.Fatalf("invalid outcome %d for %q", r.Outcome, r.Test)
 		}
-		if r.Test == "" || len(r.Test) > MaxTestIDLen || !utf8.ValidString(r.Test) {
+		if _, ctl := controlChar(r.Test); r.Test == "" || len(r.Test) > MaxTestIDLen || !utf8.ValidString(r.Test) || ctl {
 			t.Fatalf("bad test id %q", r.Test)
+		}
+		if r.Duration < 0 || r.Duration > MaxDuration {
+			t.Fatalf("duration %v of %q out of range", r.Duration, r.Test)
 		}
 		for _, s := range []string{r.FailureText, r.Output} {
 			if len(s) > 2*fuzzOpts.MaxFailureText+slack || !utf8.ValidString(s) || bytes.IndexByte([]byte(s), 0) >= 0 {
@@ -82,7 +88,7 @@ func FuzzNative(f *testing.F) {
 }
 
 func FuzzSniff(f *testing.F) {
-	addSamples(f, "gotest.json", "regrtest-sslproto.txt", "gotestsum.xml")
+	addSamples(f, "gotest.json", "regrtest-sslproto.txt", "gotestsum.xml", "gotest.txt", "pytest.txt", "cargo.txt", "node-tap.txt", "node-spec.txt", "jest.txt", "mocha.txt")
 	f.Add([]byte(`{"results":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := Sniff(data)
@@ -95,4 +101,48 @@ func FuzzSniff(f *testing.F) {
 		// Whatever Sniff picks, parsing must keep the parser's promises.
 		checkParse(t, FormatAuto, data)
 	})
+}
+
+func FuzzGoTestText(f *testing.F) {
+	addSamples(f, "gotest.txt", "gotest-v.txt")
+	f.Add([]byte("=== RUN   TestA\n    a_test.go:1: x\npanic: test timed out after 1s\n\trunning tests:\n\t\tTestA (1s)\nFAIL\tp\t1.0s\n"))
+	f.Add([]byte("# p\n./x.go:1: bad\nFAIL\tp [build failed]\n--- FAIL: TestB (0.00s)\n    --- FAIL: TestB/s (0.00s)\n        x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, FormatGoTest, data) })
+}
+
+func FuzzPytest(f *testing.F) {
+	addSamples(f, "pytest.txt", "pytest-v.txt")
+	f.Add([]byte("t.py::test_a RERUN\nt.py::test_a PASSED [ 50%]\n[gw0] [100%] FAILED t.py::test_b\n=== FAILURES ===\n___ test_b ___\nE   boom\n--- Captured stdout call ---\nout\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, FormatPytest, data) })
+}
+
+func FuzzCargo(f *testing.F) {
+	addSamples(f, "cargo-no-fail-fast.txt")
+	f.Add([]byte("     Running tests/a.rs (target/debug/deps/a-1)\nrunning 2 tests\ntest x ... \nout\nok\ntest y ... FAILED\n\nfailures:\n\n---- y stdout ----\nboom\n\nfailures:\n    y\n\n     Running target/debug/deps/b-2\nrunning 1 test\n"))
+	f.Add([]byte("error[E0308]: mismatched types\nerror: could not compile `c` (lib test) due to 1 previous error\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, FormatCargo, data) })
+}
+
+func FuzzTAP(f *testing.F) {
+	addSamples(f, "node-tap.txt")
+	f.Add([]byte("1..3\nok 1 - a \\# b # SKIP why\n    not ok 1 - kid\nnot ok 2 - parent\n  ---\n  failureType: 'hookFailed'\n  duration_ms: 1e3\n  ...\nBail out! stop\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, FormatTAP, data) })
+}
+
+func FuzzNodeSpec(f *testing.F) {
+	addSamples(f, "node-spec.txt")
+	f.Add([]byte("▶ g\n  ✖ t (1ms)\n    'test timed out after 1ms'\n✖ g (2ms)\n  own error\n﹣ s (0.1ms) # why\nℹ tests 2\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, FormatNode, data) })
+}
+
+func FuzzJest(f *testing.F) {
+	addSamples(f, "jest.txt", "jest-verbose.txt")
+	f.Add([]byte("FAIL src/a.test.ts (5.1 s)\n  d\n    ✕ t (3 ms)\n    ○ skipped s\n\n  ● d › t\n\n    boom\n\n  ● Test suite failed to run\n\n    x\nTests:       1 failed\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, FormatJest, data) })
+}
+
+func FuzzMocha(f *testing.F) {
+	addSamples(f, "mocha.txt")
+	f.Add([]byte("  s\n    ✔ a (5ms)\n    1) b\n    - c\n\n  1 passing (9ms)\n  1 failing\n\n  1) s\n       b:\n     Error: Timeout of 2ms exceeded.\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, FormatMocha, data) })
 }

@@ -171,7 +171,11 @@ func (p *goParser) event(ev *goEvent) error {
 		}
 	case "pass", "fail", "skip":
 		o := map[string]Outcome{"pass": Pass, "fail": Fail, "skip": Skip}[ev.Action]
-		res := Result{Test: id, Outcome: o, Duration: seconds(ev.Elapsed)}
+		d, err := durationOf(ev.Elapsed, time.Second)
+		if err != nil {
+			return p.lr.errAt("Elapsed: " + err.Error())
+		}
+		res := Result{Test: id, Outcome: o, Duration: d}
 		if run := pkg.running[ev.Test]; run != nil {
 			res.FailureText = run.out.String()
 			delete(pkg.running, ev.Test)
@@ -250,11 +254,4 @@ func buildPackage(importPath string) string {
 func isFraming(s string) bool {
 	return strings.HasPrefix(s, "=== RUN ") || strings.HasPrefix(s, "=== PAUSE ") ||
 		strings.HasPrefix(s, "=== CONT ") || strings.HasPrefix(s, "=== NAME ")
-}
-
-func seconds(s float64) time.Duration {
-	if !(s > 0) || s > 1e9 {
-		return 0
-	}
-	return time.Duration(s * float64(time.Second))
 }

@@ -92,7 +92,7 @@ func TestGoTestErrors(t *testing.T) {
 	}{
 		{"malformed event", ev("run", "p", "TestA", "") + `{"Action":"pass",` + "\n", Options{}, 2, 46, nil},
 		{"wrong field type", ev("run", "p", "TestA", "") + `{"Action":1}` + "\n", Options{}, 2, 46, nil},
-		{"plain text only", "ok  \tp\t0.1s\n", Options{}, 1, 0, nil},
+		{"neither -json nor plain go test output", "hello\n", Options{}, 1, 0, nil},
 		{"line too long", ev("run", "p", "TestA", "") + `{"Action":"output","Output":"` + strings.Repeat("x", 200) + "\"}\n",
 			Options{MaxLineLength: 100}, 2, 46, ErrLineTooLong},
 		{"too many results", ev("run", "p", "A", "") + ev("run", "p", "B", "") + ev("run", "p", "C", ""),

@@ -1,14 +1,77 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
+
+// xmlRecorder keeps the bytes of the token being decoded, so that an
+// illegal character can be located exactly. It is an io.ByteReader, so
+// encoding/xml reads from it without buffering ahead.
+type xmlRecorder struct {
+	r         *bufio.Reader
+	buf       []byte
+	start     int64 // input offset of buf[0]
+	total     int64 // bytes read
+	converted bool  // a charset reader now sits between: offsets no longer match
+}
+
+func (x *xmlRecorder) ReadByte() (byte, error) {
+	b, err := x.r.ReadByte()
+	if err == nil {
+		x.buf = append(x.buf, b)
+		x.total++
+	}
+	return b, err
+}
+
+func (x *xmlRecorder) Read(p []byte) (int, error) {
+	n, err := x.r.Read(p)
+	x.buf = append(x.buf, p[:n]...)
+	x.total += int64(n)
+	return n, err
+}
+
+// startToken forgets what came before offset off, where the decoder is
+// about to read; a byte it read and put back stays.
+func (x *xmlRecorder) startToken(off int64) {
+	keep := x.total - off
+	if keep < 0 || keep > int64(len(x.buf)) {
+		keep = 0
+	}
+	n := copy(x.buf, x.buf[int64(len(x.buf))-keep:])
+	x.buf = x.buf[:n]
+	x.start = off
+}
+
+// illegal finds the first character XML does not allow in the current
+// token: its input offset and how many lines into the token it is.
+func (x *xmlRecorder) illegal() (int64, int, bool) {
+	if x.converted {
+		return 0, 0, false
+	}
+	for i := 0; i < len(x.buf); {
+		r, size := utf8.DecodeRune(x.buf[i:])
+		if r == utf8.RuneError && size == 1 || !isXMLChar(r) {
+			return x.start + int64(i), bytes.Count(x.buf[:i], []byte("\n")), true
+		}
+		i += size
+	}
+	return 0, 0, false
+}
+
+// isXMLChar is the XML 1.0 Char production.
+func isXMLChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
 
 const (
 	maxXMLDepth               = 64
@@ -46,6 +109,7 @@ type juParser struct {
 	captures []capture
 	depth    int
 	root     bool
+	rec      *xmlRecorder
 }
 
 // parseJUnit reads JUnit XML. DTDs are refused outright, so entity tricks
@@ -55,15 +119,21 @@ type juParser struct {
 // so a single huge node costs its size in memory: bound the input
 // (Options.MaxBytes or the HTTP body limit).
 func parseJUnit(r io.Reader, c *collector) error {
-	p := &juParser{c: c, d: xml.NewDecoder(r)}
-	p.d.CharsetReader = charsetReader
+	rec := &xmlRecorder{r: bufio.NewReader(r)}
+	p := &juParser{c: c, d: xml.NewDecoder(rec), rec: rec}
+	p.d.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
+		rec.converted = true
+		return charsetReader(charset, input)
+	}
 	for {
+		rec.startToken(p.d.InputOffset())
+		line, _ := p.d.InputPos()
 		tok, err := p.d.Token()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return p.xmlErr(err)
+			return p.xmlErr(err, line)
 		}
 		switch t := tok.(type) {
 		case xml.Directive:
@@ -114,8 +184,11 @@ func (p *juParser) start(t xml.StartElement) error {
 		if err := p.c.room(1, line, off); err != nil {
 			return err
 		}
-		p.cs = &juCase{id: junitID(attr(t, "classname"), attr(t, "name"), p.suites),
-			dur: parseSeconds(attr(t, "time")), line: line, off: off}
+		dur, err := parseSeconds(attr(t, "time"))
+		if err != nil {
+			return &ParseError{Format: FormatJUnit, Line: line, Offset: off, Msg: "testcase " + err.Error()}
+		}
+		p.cs = &juCase{id: junitID(attr(t, "classname"), attr(t, "name"), p.suites), dur: dur, line: line, off: off}
 		return nil
 	}
 	if p.cs == nil && (name == "failure" || name == "error") && len(p.suites) > 0 {
@@ -212,7 +285,9 @@ func (p *juParser) errAt(msg string) error {
 	return &ParseError{Format: FormatJUnit, Line: line, Offset: off, Msg: msg}
 }
 
-func (p *juParser) xmlErr(err error) error {
+// xmlErr positions a decoder error; startLine is the line the failed token
+// began on.
+func (p *juParser) xmlErr(err error, startLine int) error {
 	var pe *ParseError
 	if errors.As(err, &pe) {
 		return err // a limit hit by the counting reader, already positioned
@@ -220,7 +295,15 @@ func (p *juParser) xmlErr(err error) error {
 	line, off := p.pos()
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
-		return &ParseError{Format: FormatJUnit, Line: se.Line, Offset: off, Msg: "malformed XML: " + se.Msg}
+		line = se.Line
+		// encoding/xml reads a whole text or attribute before it checks
+		// its characters, so its own position is past the bad one.
+		if strings.HasPrefix(se.Msg, "illegal character code") || se.Msg == "invalid UTF-8" {
+			if o, l, ok := p.rec.illegal(); ok {
+				off, line = o, startLine+l
+			}
+		}
+		return &ParseError{Format: FormatJUnit, Line: line, Offset: off, Msg: "malformed XML: " + se.Msg}
 	}
 	return &ParseError{Format: FormatJUnit, Line: line, Offset: off, Msg: "read", Err: err}
 }
@@ -259,12 +342,39 @@ func attr(t xml.StartElement, name string) string {
 	return ""
 }
 
-// parseSeconds reads a time attribute. Surefire once wrote "1,234.5", and a
-// bad duration is no reason to refuse a report, so it becomes zero.
-func parseSeconds(s string) time.Duration {
-	f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(s), ",", ""), 64)
-	if err != nil {
-		return 0
+// parseSeconds reads a time attribute: a decimal number of seconds, or
+// nothing. Surefire once wrote thousands separators ("1,234.5"), which are
+// read as such; any other comma ("1,5") is refused, because a decimal comma
+// and a thousands separator cannot be told apart ("1,234" is either), and a
+// duration read wrong by a factor of 1000 is worse than none.
+func parseSeconds(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
 	}
-	return seconds(f)
+	if strings.Contains(s, ",") {
+		if !isGroupedThousands(s) {
+			return 0, fmt.Errorf("time %q: a comma is allowed only between groups of thousands; write seconds as 1.5", s)
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	return parseDuration(s, time.Second)
+}
+
+// isGroupedThousands matches "1,234" and "12,345,678.9".
+func isGroupedThousands(s string) bool {
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	if hasFrac && (frac == "" || strings.Trim(frac, "0123456789") != "") {
+		return false
+	}
+	groups := strings.Split(whole, ",")
+	if len(groups[0]) < 1 || len(groups[0]) > 3 || groups[0][0] == '0' {
+		return false
+	}
+	for i, g := range groups {
+		if strings.Trim(g, "0123456789") != "" || i > 0 && len(g) != 3 {
+			return false
+		}
+	}
+	return true
 }

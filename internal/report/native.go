@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -128,6 +128,11 @@ func (nr *nativeResult) result(opts Options) (Result, error) {
 		return r, errors.New(`"test" must be one line of valid UTF-8`)
 	case nr.Iteration < 0 || nr.Attempt < 0:
 		return r, errors.New(`"iteration" and "attempt" must not be negative`)
+	case nr.Iteration > MaxIteration || nr.Attempt > MaxIteration:
+		return r, fmt.Errorf(`"iteration" and "attempt" must be at most %d`, MaxIteration)
+	}
+	if c, ok := controlChar(nr.Test); ok {
+		return r, fmt.Errorf(`"test" contains the control character %U`, c)
 	}
 	o, err := ParseOutcome(nr.Outcome)
 	if err != nil {
@@ -136,10 +141,11 @@ func (nr *nativeResult) result(opts Options) (Result, error) {
 	r = Result{Test: nr.Test, Outcome: o, Iteration: nr.Iteration, Attempt: nr.Attempt, Seed: nr.Seed,
 		FailureText: capString(nr.FailureText, opts.MaxFailureText), Output: capString(nr.Output, opts.MaxFailureText)}
 	if d := nr.DurationSeconds; d != nil {
-		if *d < 0 || *d > 1e9 || math.IsNaN(*d) {
-			return r, errors.New(`"duration_seconds" must be between 0 and 1e9`)
+		d, err := durationOf(*d, time.Second)
+		if err != nil {
+			return r, fmt.Errorf(`"duration_seconds": %v (want 0 to %v in seconds)`, err, MaxDuration.Seconds())
 		}
-		r.Duration = seconds(*d)
+		r.Duration = d
 	}
 	if det := bytes.TrimSpace(nr.Detector); len(det) > 0 && !bytes.Equal(det, []byte("null")) {
 		if det[0] != '{' {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -58,16 +59,22 @@ func Parse(r io.Reader, f Format, opts Options) ([]Result, error) {
 	opts = opts.withDefaults()
 	cr := &countingReader{r: r, max: opts.MaxBytes}
 	var src io.Reader = cr
-	if f == FormatAuto {
-		br := bufio.NewReaderSize(cr, SniffLen)
-		prefix, err := br.Peek(SniffLen)
-		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	var prefix []byte
+	if f == FormatAuto || f == FormatGoTest || f == FormatNode {
+		// Read the prefix into a buffer that grows with the input, so a
+		// small report costs little; then read it again before the rest.
+		var buf bytes.Buffer
+		if _, err := io.CopyN(&buf, cr, SniffLen); err != nil && !errors.Is(err, io.EOF) {
 			return nil, &ParseError{Format: f, Offset: cr.n, Msg: "read", Err: err}
 		}
+		prefix = buf.Bytes()
+		src = io.MultiReader(bytes.NewReader(prefix), cr)
+	}
+	if f == FormatAuto {
+		var err error
 		if f, err = Sniff(prefix); err != nil {
 			return nil, &ParseError{Format: FormatAuto, Offset: 0, Msg: err.Error(), Err: ErrUnknownFormat}
 		}
-		src = br
 	}
 	c := &collector{opts: opts, format: f}
 	var err error
@@ -75,9 +82,31 @@ func Parse(r io.Reader, f Format, opts Options) ([]Result, error) {
 	case FormatJUnit:
 		err = parseJUnit(src, c)
 	case FormatGoTest:
-		err = parseGoTest(src, c)
+		// One name for both shapes of go test output: -json or plain.
+		if hasTest2JSON(prefix) {
+			err = parseGoTest(src, c)
+		} else {
+			err = parseGoTestText(src, c)
+		}
 	case FormatRegrtest:
 		err = parseRegrtest(src, c)
+	case FormatPytest:
+		err = parsePytest(src, c)
+	case FormatCargo:
+		err = parseCargo(src, c)
+	case FormatTAP:
+		err = parseTAP(src, c)
+	case FormatNode:
+		// node --test of Node 20 prints TAP when not on a terminal.
+		if f, _ := sniffText(prefix); f == FormatTAP {
+			err = parseTAP(src, c)
+		} else {
+			err = parseNodeSpec(src, c)
+		}
+	case FormatJest:
+		err = parseJest(src, c)
+	case FormatMocha:
+		err = parseMocha(src, c)
 	case FormatJSON:
 		err = parseNative(src, c)
 	default:
@@ -153,6 +182,10 @@ func (c *collector) add(r Result, line int, off int64) error {
 	if len(r.Test) > MaxTestIDLen {
 		return &ParseError{Format: c.format, Line: line, Offset: off,
 			Msg: fmt.Sprintf("test id longer than %d bytes", MaxTestIDLen)}
+	}
+	if ch, ok := controlChar(r.Test); ok {
+		return &ParseError{Format: c.format, Line: line, Offset: off,
+			Msg: fmt.Sprintf("test id %q contains the control character %U", r.Test, ch)}
 	}
 	r.Test = sanitize(r.Test)
 	// Every result passes here, so this is where texts become storable,

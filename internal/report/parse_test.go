@@ -68,7 +68,7 @@ func TestParseReadErrorsAreWrapped(t *testing.T) {
 
 func TestParseAutoUnknown(t *testing.T) {
 	t.Parallel()
-	_, err := Parse(strings.NewReader("PASS\nok  \tp\t0.1s\n"), FormatAuto, Options{})
+	_, err := Parse(strings.NewReader("make: *** [all] Error 2\n"), FormatAuto, Options{})
 	var pe *ParseError
 	if !errors.Is(err, ErrUnknownFormat) || !errors.As(err, &pe) {
 		t.Fatalf("error %v, want ErrUnknownFormat", err)

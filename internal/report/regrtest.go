@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -71,6 +72,9 @@ func (p *rtParser) handle(line string) error {
 		if err := p.endBlock(); err != nil {
 			return err
 		}
+	}
+	if c, ok := controlChar(line); ok && namesTestWithControl(line) {
+		return p.lr.errAt(fmt.Sprintf("test id contains the control character %U", c))
 	}
 	sep := isSeparator(line, '=')
 	defer func() { p.prevSep = sep }()
@@ -148,6 +152,9 @@ func (p *rtParser) finish(o Outcome, d time.Duration, ok bool) error {
 	pd := p.pend
 	if pd == nil {
 		return nil
+	}
+	if d == badDuration {
+		return p.lr.errAt(fmt.Sprintf("test timing out of range (0 to %v)", MaxDuration))
 	}
 	p.pend = nil
 	res := Result{Test: pd.tl.id, Duration: d, Attempt: p.attempt}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"strconv"
 	"strings"
 	"time"
 )
@@ -76,9 +75,35 @@ func parseTestLine(line string) (testLine, bool) {
 	return tl, true
 }
 
+// namesTestWithControl reports a result line or block header that fails
+// to parse only because of control characters in it: a test whose id has
+// them, which is refused rather than silently dropped.
+func namesTestWithControl(line string) bool {
+	if tl, ok := parseTestLine(line); ok && tl.hasDots {
+		return false
+	}
+	if _, _, ok := blockHeader(line); ok {
+		return false
+	}
+	clean := strings.Map(func(r rune) rune {
+		if _, bad := controlChar(string(r)); bad {
+			return -1
+		}
+		return r
+	}, line)
+	if tl, ok := parseTestLine(clean); ok && tl.hasDots {
+		return true
+	}
+	_, _, ok := blockHeader(clean)
+	return ok
+}
+
 func isIdentByte(b byte) bool {
 	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
+
+// badDuration marks a timing out of range; the caller refuses it.
+const badDuration time.Duration = -1
 
 // parseStatus reads a unittest verdict: "ok", "FAIL", "ERROR", "skipped
 // 'why'", "expected failure" (the test behaved as declared, so a pass) or
@@ -89,8 +114,12 @@ func parseStatus(s string) (Outcome, time.Duration, bool) {
 	var d time.Duration
 	if strings.HasSuffix(s, "s)") {
 		if k := strings.LastIndex(s, " ("); k >= 0 {
-			if f, err := strconv.ParseFloat(s[k+2:len(s)-2], 64); err == nil {
-				d, s = seconds(f), s[:k]
+			if num := s[k+2 : len(s)-2]; isDecimal(num) {
+				var err error
+				if d, err = parseDuration(num, time.Second); err != nil {
+					d = badDuration
+				}
+				s = s[:k]
 			}
 		}
 	}
