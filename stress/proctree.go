@@ -1,0 +1,39 @@
+package stress
+
+import (
+	"os/exec"
+	"time"
+)
+
+// A procTree is every process one run of a command starts: the command
+// itself, its children, and whatever they leave behind. Each platform
+// decides membership, and how to kill it, its own way (proctree_*.go).
+//
+// The platform files provide newProcTree and three steps around exec's own:
+// prepare (before Start), started (after it) and close (after Wait).
+
+// killWait bounds how long killing a tree waits for its processes to die.
+// A kill is not refused, but a process blocked in the kernel (a hung NFS
+// read) dies only when the call returns.
+const killWait = 10 * time.Second
+
+// run runs cmd as the root of the tree, then kills what it left behind.
+// It returns cmd's own error, or, when the command succeeded, the error of
+// tracking or killing its processes.
+func (t *procTree) run(cmd *exec.Cmd) error {
+	t.prepare(cmd)
+	err := cmd.Start()
+	if err == nil {
+		// started kills the command when it cannot track it, so Wait
+		// always returns.
+		startErr := t.started(cmd)
+		err = cmd.Wait()
+		if startErr != nil {
+			err = startErr
+		}
+	}
+	if cerr := t.close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	return err
+}
