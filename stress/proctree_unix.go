@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !linux
 
 package stress
 
@@ -7,8 +7,10 @@ import (
 	"syscall"
 )
 
-// On Unix a run's tree is its process group, killed at the timeout while
-// the command's pid still names the group.
+// On the BSDs and macOS a run's tree is its process group: nothing there
+// matches a Linux subreaper or a Windows job object, so a process that
+// starts its own session escapes, and leftovers are killed only at the
+// timeout, while the command's pid still names its group.
 type procTree struct{}
 
 func newProcTree() (*procTree, error) { return &procTree{}, nil }
