@@ -2,6 +2,7 @@ package stress
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,34 +16,51 @@ import (
 // run of a command: its value is random and unique to the run.
 const tokenEnv = "TRIAGED_ITERATION_TOKEN"
 
-// On Linux a run's processes are found two ways, so that each covers what
-// the other misses:
+// On Linux a run's processes are found three ways, so that each covers what
+// the others miss:
+//   - its own cgroup v2, when this process may create one: nothing can leave
+//     it without privilege, whatever it does to its environment or parents,
+//     and cgroup.kill kills it all at once;
 //   - the tokenEnv marker, which every descendant inherits, setsid or not;
-//     but a process started with a fresh environment (env -i, or a test
-//     passing env=) is found only through its parent;
+//     this works everywhere, but a process started with a fresh environment
+//     (env -i, or a test passing env=) is found only through its parent;
 //   - the parent links in /proc from any process found, and, while the
 //     command has not been reaped, its process group.
 //
 // Only a process that clears its environment, leaves the process group and
-// is orphaned escapes both.
+// is orphaned escapes the last two, so where no cgroup can be made (a
+// container with a read-only /sys/fs/cgroup) such a process survives.
 //
 // triaged also becomes a child subreaper (proctree_reap_linux.go): orphans
 // of a run are reparented to it rather than to init, which in a container
 // may not reap them, and it reaps them once they are killed.
 type procTree struct {
 	token    string
-	reaper   bool // this process is a subreaper and reaps its orphans
-	root     int  // the command's pid, once started
+	cgroup   *runCgroup // nil when this process cannot make one
+	reaper   bool       // this process is a subreaper and reaps its orphans
+	root     int        // the command's pid, once started
 	watching chan struct{}
 }
 
-// newProcTree prepares the tree of one run.
+// newProcTree prepares the tree of one run, with its own cgroup when this
+// process can make one under its own.
 func newProcTree() (*procTree, error) {
+	return newProcTreeIn(ownCgroupDir())
+}
+
+// newProcTreeIn prepares the tree of one run with a cgroup made under base,
+// or without one when base is "" or a cgroup cannot be made there.
+func newProcTreeIn(base string) (*procTree, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return nil, fmt.Errorf("make a run token: %w", err)
 	}
-	return &procTree{token: fmt.Sprintf("%x", b), reaper: becomeSubreaper()}, nil
+	t := &procTree{token: fmt.Sprintf("%x", b), reaper: becomeSubreaper()}
+	if base != "" {
+		// Without a cgroup the other two ways still work: not an error.
+		t.cgroup, _ = newRunCgroup(base, "triaged-"+t.token)
+	}
+	return t, nil
 }
 
 func (t *procTree) prepare(cmd *exec.Cmd) {
@@ -50,6 +68,11 @@ func (t *procTree) prepare(cmd *exec.Cmd) {
 	// The process group makes a terminal's ^C reach triaged alone, and
 	// finds the plain children of the command at once.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if t.cgroup != nil {
+		// Started inside its cgroup (clone3 with CLONE_INTO_CGROUP), the
+		// command cannot fork before being moved into it.
+		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, t.cgroup.fd
+	}
 	// exec calls Cancel when the context ends, in practice before it reaps
 	// the command, so its pid and group still name the run (see started).
 	cmd.Cancel = func() error { return t.kill(cmd.Process.Pid, true) }
@@ -91,8 +114,11 @@ func (t *procTree) close() error {
 		<-t.watching
 	}
 	// The command is reaped: its pid may name another process by now, so
-	// only the token says what belongs to the run.
+	// only the token and the cgroup say what belongs to the run.
 	err := t.kill(0, false)
+	if t.cgroup != nil {
+		err = errors.Join(err, t.cgroup.remove())
+	}
 	if t.reaper {
 		reapOrphans()
 	}
@@ -105,13 +131,16 @@ func (t *procTree) close() error {
 func (t *procTree) kill(root int, rootHeld bool) error {
 	deadline := time.Now().Add(killWait)
 	for {
-		// Kills repeat until nothing is left: a process forked between a
-		// scan and its kill is found by the next scan.
+		// Both kills repeat until nothing is left: a process forked between
+		// a scan and its kill is found by the next scan.
+		if t.cgroup != nil {
+			t.cgroup.kill()
+		}
 		pids, err := t.members(root, rootHeld)
 		if err != nil {
 			return fmt.Errorf("find the command's processes: %w", err)
 		}
-		if len(pids) == 0 {
+		if len(pids) == 0 && (t.cgroup == nil || !t.cgroup.populated()) {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -124,7 +153,8 @@ func (t *procTree) kill(root int, rootHeld bool) error {
 	}
 }
 
-// members lists the live processes of the run: those carrying its token, those in the command's process group while
+// members lists the live processes of the run found without its cgroup:
+// those carrying its token, those in the command's process group while
 // rootHeld, and the descendants of all of them.
 func (t *procTree) members(root int, rootHeld bool) ([]int, error) {
 	all, err := procs()

@@ -1,6 +1,7 @@
 package stress
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -83,6 +84,67 @@ class Hang(unittest.TestCase):
 		t.Errorf("process %d survived the timeout: %s", pid, cmdline(pid))
 	}
 	assertGone(t, up)
+}
+
+// TestTreeKillsDetachedProcesses runs the setsid daemon through a tree with
+// each way of finding a run's processes: the token alone (any Linux) and
+// the cgroup (where this process may make one).
+func TestTreeKillsDetachedProcesses(t *testing.T) {
+	t.Parallel()
+	cgroupBase := ownCgroupDir()
+	for _, tc := range []struct {
+		name, base, script string
+		cancel             bool // cancel the run once the daemon is up, as a timeout does
+		needCgroup         bool
+	}{
+		{name: "token/timeout", script: detach + "exec sleep 1000", cancel: true},
+		{name: "token/exit", script: detach + "exit 0"},
+		{name: "cgroup/timeout", base: cgroupBase, script: detach + "exec sleep 1000", cancel: true, needCgroup: true},
+		{name: "cgroup/exit", base: cgroupBase, script: detach + "exit 0", needCgroup: true},
+		// Only a cgroup holds a process with no token and no parent in
+		// the run: a fresh environment, its own session, orphaned.
+		{name: "cgroup/fresh-environment", base: cgroupBase, needCgroup: true,
+			script: `(env -i "$PYTHON" -c "import os; os.setsid(); exec($DAEMON_PY_REPR)" "$UP" &); while [ ! -e "$UP" ]; do sleep 0.01; done; exit 0`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if tc.needCgroup && tc.base == "" {
+				t.Skip("this process cannot make cgroups: the token alone is tested")
+			}
+			tree, err := newProcTreeIn(tc.base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.needCgroup && tree.cgroup == nil {
+				t.Fatalf("no cgroup made under %s", tc.base)
+			}
+			if !tc.needCgroup && tree.cgroup != nil {
+				t.Fatal("a cgroup was made, so the token is not what is tested")
+			}
+			up := filepath.Join(t.TempDir(), "up")
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "sh", "-c", tc.script)
+			cmd.Env = append(os.Environ(), "DAEMON_PY="+daemonPy, "DAEMON_PY_REPR="+strconv.Quote(daemonPy), "UP="+up, "PYTHON="+python(t))
+			cmd.WaitDelay = 5 * time.Second
+			if tc.cancel {
+				go func() {
+					for ctx.Err() == nil && !exists(up) {
+						time.Sleep(10 * time.Millisecond)
+					}
+					cancel()
+				}()
+			}
+			err = tree.run(cmd)
+			if tc.cancel != (err != nil) {
+				t.Errorf("run: %v", err)
+			}
+			assertGone(t, up)
+			if tree.cgroup != nil && exists(tree.cgroup.dir) {
+				t.Errorf("cgroup %s left behind", tree.cgroup.dir)
+			}
+		})
+	}
 }
 
 // TestReapOrphansSparesExecChildren checks that reaping adopted orphans
