@@ -8,10 +8,10 @@ import (
 // A procTree is every process one run of a command starts: the command
 // itself, its children, and whatever they leave behind, however they detach
 // (setsid, double fork, an exited parent). Each platform decides membership
-// its own way (proctree_*.go). On Linux the whole tree dies when the run
-// times out and when the command exits, so that a test's daemons and hung
-// workers never outlive its run; elsewhere only the process group or what
-// taskkill /T finds dies, at the timeout.
+// its own way (proctree_linux.go, proctree_windows.go). On Linux and Windows
+// the whole tree dies when the run times out and when the command exits, so
+// that a test's daemons and hung workers never outlive its run; elsewhere
+// only the process group dies, at the timeout.
 //
 // The platform files provide newProcTree and three steps around exec's own:
 // prepare (before Start), started (after it) and close (after Wait).
