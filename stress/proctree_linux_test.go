@@ -57,6 +57,28 @@ func TestExecKillsLeftoverDaemon(t *testing.T) {
 	assertGone(t, up)
 }
 
+// TestExecParallelRunsKillOnlyTheirOwn runs iterations side by side, each
+// with a daemon it checks is alive after the others have ended: one run's
+// cleanup must not kill another's processes.
+func TestExecParallelRunsKillOnlyTheirOwn(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	script := `UP=$DIR/up-$TRIAGED_ITERATION; ` + detach + `sleep $((TRIAGED_ITERATION % 4)); kill -0 $(cat "$UP")`
+	c := Command{Argv: []string{"sh", "-c", script}, Env: []string{"DAEMON_PY=" + daemonPy, "DIR=" + dir}, Timeout: 20 * time.Second}
+	sum, recs := runCommand(t, c, 8, 4)
+	if sum.Failures != 0 {
+		for _, r := range recs {
+			if r.Failed() {
+				t.Errorf("iteration %d: %q", r.Iteration, r.Results[0].FailureText)
+			}
+		}
+		t.Fatalf("%d of %d runs lost their daemon early", sum.Failures, sum.Runs)
+	}
+	for i := range 8 {
+		assertGone(t, filepath.Join(dir, "up-"+strconv.Itoa(i)))
+	}
+}
+
 // TestExecTimeoutKillsRegrtestWorker stresses CPython's regrtest with -j1 on
 // a test that hangs: its worker, which starts a session of its own, must die
 // at the timeout with the main process.
