@@ -80,15 +80,20 @@ func (c Command) run(ctx context.Context, i int, seed int64) (out []byte, exitEr
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
+	// Every process the command starts dies at the timeout or, left
+	// behind, when the command exits (proctree.go).
+	tree, err := newProcTree()
+	if err != nil {
+		return nil, fmt.Errorf("prepare to track the command's processes: %w", err), false
+	}
 	cmd := exec.CommandContext(ctx, c.Argv[0], c.Argv[1:]...)
 	cmd.Dir = c.Dir
 	cmd.Env = append(os.Environ(), c.Env...)
 	cmd.Env = append(cmd.Env, "TRIAGED_ITERATION="+strconv.Itoa(i), "TRIAGED_SEED="+strconv.FormatInt(seed, 10))
 	buf := &headTail{max: maxOutput}
 	cmd.Stdout, cmd.Stderr = buf, buf
-	killTree(cmd)
 	cmd.WaitDelay = 5 * time.Second // a grandchild holding the pipes must not hang us
-	exitErr = cmd.Run()
+	exitErr = tree.run(cmd)
 	return buf.Bytes(), exitErr, errors.Is(ctx.Err(), context.DeadlineExceeded)
 }
 
