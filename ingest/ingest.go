@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/internal/store"
@@ -107,7 +106,7 @@ func toRow(res report.Result) (store.ResultRow, error) {
 		Detector:   res.Detector,
 	}
 	switch {
-	case res.Duration < 0 || res.Duration > 7*24*time.Hour:
+	case res.Duration < 0 || res.Duration > report.MaxDuration:
 		return row, fmt.Errorf("duration %v out of range", res.Duration)
 	case res.Iteration < 0 || res.Iteration > maxIteration:
 		return row, fmt.Errorf("iteration %d out of range", res.Iteration)

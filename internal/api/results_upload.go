@@ -32,8 +32,7 @@ func (a *API) UploadResults(w http.ResponseWriter, r *http.Request) {
 	}
 	format, err := report.FormatForContentType(r.Header.Get("Content-Type"))
 	if err != nil {
-		jsonapi.Error(w, r, a.log, http.StatusUnsupportedMediaType, err.Error()+
-			"; send application/xml (JUnit), application/x-ndjson (go test -json), text/x-regrtest or application/json", nil)
+		jsonapi.Error(w, r, a.log, http.StatusUnsupportedMediaType, err.Error(), nil)
 		return
 	}
 	results, err := a.ingest.Parse(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), format)

@@ -51,3 +51,17 @@ func (f Format) String() string {
 	}
 	return string(f.Report)
 }
+
+// FormatHelp lists the formats an exec campaign reads, for a flag's help:
+// "auto, junit=PATH, json, gotest, …".
+func FormatHelp() string {
+	var names []string
+	for _, fi := range report.Formats() {
+		if fi.Format == report.FormatJUnit {
+			names = append(names, "junit=PATH")
+			continue
+		}
+		names = append(names, string(fi.Format))
+	}
+	return strings.Join(names, ", ")
+}
