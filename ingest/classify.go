@@ -1,28 +1,26 @@
 package ingest
 
 import (
-	"github.com/triaged/triaged/internal/store"
-)
+	"time"
 
-// Classes of a failure, from the point of view of someone reading a red CI
-// run.
-const (
-	ClassNew   = "new"   // a signature not seen on another revision, on a test that did not pass here
-	ClassFlaky = "flaky" // the test both passed and failed on this revision and runner OS
-	ClassKnown = "known" // the signature was already seen on another revision: a known flake
-	ClassInfra = "infra" // most of the batch failed: the machine, not the tests
+	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/verdict"
 )
 
 // Answer is the body of a successful upload, and of its retries: POST
 // /api/v1/results answers it, and job results add "stop".
 type Answer struct {
-	Batch       string         `json:"batch"`
-	Tests       int            `json:"tests"`
-	Passed      int            `json:"passed"`
-	Failed      int            `json:"failed"`
-	Errors      int            `json:"errors"`
-	Skipped     int            `json:"skipped"`
-	Duplicate   bool           `json:"duplicate"`
+	Batch string `json:"batch"`
+	// Tests counts the results; Passed, Failed, Errors and Skipped split
+	// them. A skip is never a pass nor a run.
+	Tests     int  `json:"tests"`
+	Passed    int  `json:"passed"`
+	Failed    int  `json:"failed"`
+	Errors    int  `json:"errors"`
+	Skipped   int  `json:"skipped"`
+	Duplicate bool `json:"duplicate"`
+	// NewFailures counts the failures that fail a commit status (new and
+	// broken); KnownFlaky those that do not (flaky and known).
 	NewFailures int            `json:"new_failures"`
 	KnownFlaky  int            `json:"known_flaky"`
 	Infra       bool           `json:"infra"`
@@ -38,20 +36,38 @@ type ResultAnswer struct {
 	Outcome   string `json:"outcome"`
 	Signature string `json:"signature,omitempty"`
 	Title     string `json:"title,omitempty"`
-	// Class is set for failures: new, flaky, known or infra.
-	Class string `json:"class,omitempty"`
+	// Class is set for failures: new, broken, flaky, known or infra.
+	Class verdict.Class `json:"class,omitempty"`
+	// Since is the first failing revision of a broken test.
+	Since string `json:"since,omitempty"`
+	Why   string `json:"why,omitempty"`
 }
 
-// answer builds the upload's answer, classifying every failure.
-func answer(b store.Batch, st store.Stored, lim Limits) Answer {
-	ans := Answer{Stop: st.Stop, Batch: b.ID, Results: make([]ResultAnswer, len(b.Results))}
-	failing := 0
+// infraBatch reports whether a batch failed as a whole: at least
+// InfraMinResults results, more than InfraThreshold of those that ran
+// failing. A stress campaign's batches never are; failing is what they
+// measure.
+func infraBatch(b store.Batch, lim Limits) bool {
+	if b.CampaignID != nil {
+		return false
+	}
+	ran, failing := 0, 0
 	for _, r := range b.Results {
+		if r.Outcome == "skip" {
+			continue
+		}
+		ran++
 		if r.Signature != nil {
 			failing++
 		}
 	}
-	ans.Infra = len(b.Results) >= lim.InfraMinResults && float64(failing) > lim.InfraThreshold*float64(len(b.Results))
+	return ran >= lim.InfraMinResults && float64(failing) > lim.InfraThreshold*float64(ran)
+}
+
+// answer builds the upload's answer, judging every failure with the one
+// classifier against its test's history.
+func answer(b store.Batch, st store.Stored) Answer {
+	ans := Answer{Batch: b.ID, Stop: st.Stop, Infra: b.Infra, Results: make([]ResultAnswer, len(b.Results))}
 	for i, r := range b.Results {
 		ra := ResultAnswer{Test: r.Test, Outcome: r.Outcome}
 		ans.Tests++
@@ -67,11 +83,14 @@ func answer(b store.Batch, st store.Stored, lim Limits) Answer {
 		}
 		if r.Signature != nil {
 			ra.Signature, ra.Title = r.Signature.Hash, r.Signature.Title
-			ra.Class = classify(r, st, ans.Infra)
-			switch ra.Class {
-			case ClassNew:
+			id := st.TestIDs[r.Test]
+			v := verdict.Classify(verdict.Failure{Revision: b.Revision, Signature: st.SignatureIDs[r.Signature.Hash], Infra: b.Infra},
+				st.Histories[id])
+			ra.Class, ra.Since, ra.Why = v.Class, v.Since, v.Why
+			switch {
+			case v.Class.FailsStatus():
 				ans.NewFailures++
-			case ClassFlaky, ClassKnown:
+			case v.Class == verdict.Flaky || v.Class == verdict.Known:
 				ans.KnownFlaky++
 			}
 		}
@@ -80,14 +99,5 @@ func answer(b store.Batch, st store.Stored, lim Limits) Answer {
 	return ans
 }
 
-func classify(r store.ResultRow, st store.Stored, infra bool) string {
-	switch c := st.Revision[r.Test]; {
-	case infra:
-		return ClassInfra
-	case c.Passes > 0 && c.Failures > 0:
-		return ClassFlaky
-	case st.KnownElsewhere[r.Signature.Hash]:
-		return ClassKnown
-	}
-	return ClassNew
-}
+// historySince is where the verdicts' history starts for an upload now.
+func historySince(window time.Duration) time.Time { return time.Now().Add(-window) }

@@ -13,9 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/verdict"
 	"github.com/triaged/triaged/stress"
 )
 
@@ -29,6 +31,8 @@ type Limits struct {
 	// as flakes or new failures.
 	InfraThreshold  float64
 	InfraMinResults int
+	// Window is how far back the verdicts look at a test's history.
+	Window time.Duration
 }
 
 // DefaultLimits are the limits used when the configuration does not say.
@@ -38,6 +42,7 @@ var DefaultLimits = Limits{
 	MaxFailureText:  64 << 10,
 	InfraThreshold:  0.5,
 	InfraMinResults: 10,
+	Window:          verdict.DefaultWindow,
 }
 
 // ErrInvalid marks results that parsed but cannot be stored as they are;
@@ -58,6 +63,7 @@ func New(st *store.Store, limits Limits) *Ingester {
 	limits.MaxFailureText = cmp.Or(limits.MaxFailureText, d.MaxFailureText)
 	limits.InfraThreshold = cmp.Or(limits.InfraThreshold, d.InfraThreshold)
 	limits.InfraMinResults = cmp.Or(limits.InfraMinResults, d.InfraMinResults)
+	limits.Window = cmp.Or(limits.Window, d.Window)
 	return &Ingester{store: st, limits: limits}
 }
 
@@ -89,8 +95,9 @@ func (in *Ingester) Store(ctx context.Context, b store.Batch, results []report.R
 		}
 		b.Results[i] = row
 	}
+	b.Infra, b.Since = infraBatch(b, in.limits), historySince(in.limits.Window)
 	return in.store.IngestBatch(ctx, b, func(st store.Stored) (any, error) {
-		return answer(b, st, in.limits), nil
+		return answer(b, st), nil
 	})
 }
 

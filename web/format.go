@@ -166,3 +166,14 @@ func dotted(name string) templ.Component {
 		return nil
 	})
 }
+
+// days says a window in whole days: "30 days".
+func days(d time.Duration) string { return plural(int64(d/(24*time.Hour)), "day") }
+
+// osName names a runner OS, which CI uploads may leave empty.
+func osName(os string) string {
+	if os == "" {
+		return "unknown OS"
+	}
+	return os
+}

@@ -43,6 +43,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.IntVar(&f.limits.MaxResults, "max-results", f.limits.MaxResults, "most results in one upload (413 above)")
 	fs.IntVar(&f.limits.MaxFailureText, "max-failure-text", f.limits.MaxFailureText, "bytes of failure text kept per result; the rest is cut with a marker")
 	fs.Float64Var(&f.limits.InfraThreshold, "infra-threshold", f.limits.InfraThreshold, "share of failing results above which a batch counts as an infrastructure failure")
+	fs.DurationVar(&f.limits.Window, "verdict-window", f.limits.Window, "how far back verdicts (flaky, known, broken) look at a test's history")
 	f.github.register(fs)
 	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
 	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token"}, githubSecrets...)...); err != nil {
@@ -148,6 +149,8 @@ func validateLimits(l ingest.Limits) error {
 		return config.Usagef("--max-failure-text: want at least 256, got %d", l.MaxFailureText)
 	case l.InfraThreshold <= 0 || l.InfraThreshold > 1:
 		return config.Usagef("--infra-threshold: want a share in (0, 1], got %v", l.InfraThreshold)
+	case l.Window < time.Hour || l.Window > 366*24*time.Hour:
+		return config.Usagef("--verdict-window: want 1h to 366 days (e.g. 720h), got %v", l.Window)
 	}
 	return nil
 }

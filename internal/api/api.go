@@ -61,6 +61,8 @@ func (a *API) Handler() http.Handler {
 	r.With(read).Get("/signatures", a.Signatures)
 	r.With(read).Get("/signatures/{id}", a.Signature)
 	r.With(read).Get("/tests/{id}", a.Test)
+	r.With(admin).Post("/tests/{id}/flaky", a.MarkFlaky)
+	r.With(admin).Delete("/tests/{id}/flaky/{signature}", a.UnmarkFlaky)
 	r.With(read).Get("/revisions/{sha}", a.Revision)
 
 	r.With(admin).Post("/campaigns", a.CreateCampaign)

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -52,7 +54,8 @@ func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, "batch: a job upload needs a batch id, so a retry is stored once", nil)
 		return
 	}
-	results, err := a.ingest.Parse(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), report.FormatJSON)
+	body := sha256.New()
+	results, err := a.ingest.Parse(io.TeeReader(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), body), report.FormatJSON)
 	if err != nil {
 		a.writeIngestError(w, r, err)
 		return
@@ -71,8 +74,9 @@ func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 	if revision == "" {
 		revision = stressRevision + strconv.FormatInt(c.ID, 10)
 	}
-	b := store.Batch{ID: "job" + strconv.FormatInt(job.ID, 10) + "-" + batchID, Repo: repo, Revision: revision, Builder: p.Name,
-		RunnerID: &p.RunnerID, RunnerOS: p.RunnerOS, JobID: &job.ID, CampaignID: &c.ID}
+	b := store.Batch{ID: "job" + strconv.FormatInt(job.ID, 10) + "-" + batchID, Principal: principalKey(p), Repo: repo, Revision: revision,
+		Builder: p.Name, RunnerID: &p.RunnerID, RunnerOS: p.RunnerOS, JobID: &job.ID, CampaignID: &c.ID}
+	b.Fingerprint = fingerprint(b, body.Sum(nil))
 	raw, dup, err := a.ingest.Store(r.Context(), b, results)
 	if err != nil {
 		a.writeIngestError(w, r, err)

@@ -2,12 +2,15 @@ package api
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/triaged/triaged/ingest"
@@ -35,11 +38,13 @@ func (a *API) UploadResults(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusUnsupportedMediaType, err.Error(), nil)
 		return
 	}
-	results, err := a.ingest.Parse(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), format)
+	body := sha256.New()
+	results, err := a.ingest.Parse(io.TeeReader(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), body), format)
 	if err != nil {
 		a.writeIngestError(w, r, err)
 		return
 	}
+	b.Fingerprint = fingerprint(b, body.Sum(nil))
 	answer, dup, err := a.ingest.Store(r.Context(), b, results)
 	if err != nil {
 		a.writeIngestError(w, r, err)
@@ -52,11 +57,12 @@ func (a *API) UploadResults(w http.ResponseWriter, r *http.Request) {
 func uploadMeta(r *http.Request, p store.Principal) (store.Batch, error) {
 	q := r.URL.Query()
 	b := store.Batch{
-		ID:       q.Get("batch"),
-		Repo:     q.Get("repo"),
-		Revision: q.Get("revision"),
-		Builder:  q.Get("builder"),
-		RunnerOS: strings.ToLower(q.Get("os")),
+		ID:        q.Get("batch"),
+		Principal: principalKey(p),
+		Repo:      q.Get("repo"),
+		Revision:  q.Get("revision"),
+		Builder:   q.Get("builder"),
+		RunnerOS:  strings.ToLower(q.Get("os")),
 	}
 	if p.Kind == auth.Runner {
 		b.RunnerID, b.RunnerOS = &p.RunnerID, p.RunnerOS
@@ -85,6 +91,30 @@ func uploadMeta(r *http.Request, p store.Principal) (store.Batch, error) {
 		b.ID = "auto-" + hex.EncodeToString(buf)
 	}
 	return b, nil
+}
+
+// principalKey names who uploads, for idempotency: the same batch id from
+// two tokens is two batches.
+func principalKey(p store.Principal) string {
+	switch {
+	case p.Kind == auth.Runner:
+		return "runner:" + strconv.FormatInt(p.RunnerID, 10)
+	case p.TokenID != 0:
+		return "token:" + strconv.FormatInt(p.TokenID, 10)
+	}
+	return p.Kind
+}
+
+// fingerprint identifies an upload's content: where it says it came from
+// and its body, so a retry is told from another upload under the same id.
+func fingerprint(b store.Batch, bodySum []byte) []byte {
+	h := sha256.New()
+	for _, s := range []string{b.Repo, b.Revision, b.Builder, b.RunnerOS} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	h.Write(bodySum)
+	return h.Sum(nil)
 }
 
 // writeAnswer writes a stored upload answer with fields set on top of it.

@@ -16,6 +16,8 @@ import (
 	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/pgtest"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/verdict"
+	"github.com/triaged/triaged/internal/view"
 )
 
 func TestMain(m *testing.M) {
@@ -201,7 +203,7 @@ func TestClassification(t *testing.T) {
 		return fmt.Sprintf(`{"test":%q,"outcome":"fail","failure_text":"Traceback (most recent call last):\n  File \"x.py\", line 3, in f\nAssertionError: %s\n"}`, test, msg)
 	}
 	pass := func(test string) string { return fmt.Sprintf(`{"test":%q,"outcome":"pass"}`, test) }
-	class := func(ans ingest.Answer, test string) string {
+	class := func(ans ingest.Answer, test string) verdict.Class {
 		for _, r := range ans.Results {
 			if r.Test == test && r.Class != "" {
 				return r.Class
@@ -211,18 +213,18 @@ func TestClassification(t *testing.T) {
 	}
 
 	_, a1 := upload(e, "repo=o/r&revision=aaa1111&builder=b&batch=1", "application/json", doc(fail("t.flaky", "timeout"), pass("t.other")))
-	if got := class(a1, "t.flaky"); got != ingest.ClassNew {
+	if got := class(a1, "t.flaky"); got != verdict.New {
 		t.Errorf("first failure: got %q, want new", got)
 	}
 	_, a2 := upload(e, "repo=o/r&revision=aaa1111&builder=b&batch=2", "application/json", doc(pass("t.flaky"), fail("t.flaky", "timeout")))
-	if got := class(a2, "t.flaky"); got != ingest.ClassFlaky {
+	if got := class(a2, "t.flaky"); got != verdict.Flaky {
 		t.Errorf("passed and failed on one revision: got %q, want flaky", got)
 	}
 	_, a3 := upload(e, "repo=o/r&revision=aaa2222&builder=b&batch=3", "application/json", doc(fail("t.flaky", "timeout"), fail("t.new", "other bug")))
-	if got := class(a3, "t.flaky"); got != ingest.ClassKnown {
+	if got := class(a3, "t.flaky"); got != verdict.Known {
 		t.Errorf("same signature on a later revision: got %q, want known", got)
 	}
-	if got := class(a3, "t.new"); got != ingest.ClassNew {
+	if got := class(a3, "t.new"); got != verdict.New {
 		t.Errorf("unseen signature: got %q, want new", got)
 	}
 	if a3.NewFailures != 1 || a3.KnownFlaky != 1 {
@@ -234,8 +236,20 @@ func TestClassification(t *testing.T) {
 		mass = append(mass, fail(fmt.Sprint("t.m", i), "connection refused"))
 	}
 	_, a4 := upload(e, "repo=o/r&revision=aaa3333&builder=b&batch=4", "application/json", doc(mass...))
-	if !a4.Infra || class(a4, "t.m0") != ingest.ClassInfra || a4.NewFailures != 0 {
+	if !a4.Infra || class(a4, "t.m0") != verdict.Infra || a4.NewFailures != 0 {
 		t.Errorf("mass failure: infra=%v class=%q new=%d", a4.Infra, class(a4, "t.m0"), a4.NewFailures)
+	}
+
+	// A test failing on every run of two revisions is broken, since the
+	// first of them; the infrastructure batch between is not history.
+	_, a5 := upload(e, "repo=o/r&revision=aaa4444&builder=b&batch=5", "application/json", doc(fail("t.new", "other bug"), pass("t.other")))
+	for _, r := range a5.Results {
+		if r.Test == "t.new" && (r.Class != verdict.Broken || r.Since != "aaa2222") {
+			t.Errorf("failing on two revisions: got %s since %q, want broken since aaa2222", r.Class, r.Since)
+		}
+	}
+	if a5.NewFailures != 1 {
+		t.Errorf("a broken test fails the status: new_failures %d, want 1", a5.NewFailures)
 	}
 }
 
@@ -291,4 +305,54 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// TestAdminMarkMakesAKnownFlake: an admin's mark is flaky evidence, for the
+// failure's signature only.
+func TestAdminMarkMakesAKnownFlake(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ingest.Limits{})
+	doc := func(msg string) string {
+		return fmt.Sprintf(`{"results":[{"test":"t.net","outcome":"fail","failure_text":"Traceback (most recent call last):\n  File \"x.py\", line 3, in f\n%s\n"}]}`, msg)
+	}
+	_, a1 := upload(e, "repo=o/r&revision=aaa1111&builder=b&batch=1", "application/json", doc("TimeoutError: read"))
+	var tv view.Test
+	var sigs struct{ Signatures []struct{ ID int64 } }
+	e.do("GET", "/api/v1/signatures", "", "", nil, &sigs)
+	if a1.Results[0].Class != verdict.New || len(sigs.Signatures) != 1 {
+		t.Fatalf("first failure: %+v, signatures %+v", a1.Results[0], sigs)
+	}
+	var id struct{ ID int64 }
+	e.store.Pool().QueryRow(context.Background(), `SELECT id FROM tests WHERE name = 't.net'`).Scan(&id.ID)
+	body := fmt.Sprintf(`{"signature_id":%d,"reason":"the lab's network drops packets; owned by netops"}`, sigs.Signatures[0].ID)
+	for _, tc := range []struct {
+		name, token, path, body string
+		want                    int
+	}{
+		{"no reason", admin, fmt.Sprintf("/api/v1/tests/%d/flaky", id.ID), fmt.Sprintf(`{"signature_id":%d}`, sigs.Signatures[0].ID), 400},
+		{"no such signature", admin, fmt.Sprintf("/api/v1/tests/%d/flaky", id.ID), `{"signature_id":999999,"reason":"x"}`, 404},
+		{"no such test", admin, "/api/v1/tests/999999/flaky", body, 404},
+		{"not an admin", "", fmt.Sprintf("/api/v1/tests/%d/flaky", id.ID), body, 401},
+		{"marked", admin, fmt.Sprintf("/api/v1/tests/%d/flaky", id.ID), body, 201},
+	} {
+		if code := e.do("POST", tc.path, tc.token, "application/json", strings.NewReader(tc.body), nil); code != tc.want {
+			t.Errorf("%s: got %d, want %d", tc.name, code, tc.want)
+		}
+	}
+	_, a2 := upload(e, "repo=o/r&revision=aaa2222&builder=b&batch=2", "application/json", doc("TimeoutError: read"))
+	_, a3 := upload(e, "repo=o/r&revision=aaa3333&builder=b&batch=3", "application/json", doc("KeyError: 'x'"))
+	if a2.Results[0].Class != verdict.Known || a3.Results[0].Class != verdict.New {
+		t.Errorf("after the mark: same signature %s, another %s; want known and new", a2.Results[0].Class, a3.Results[0].Class)
+	}
+	e.do("GET", fmt.Sprintf("/api/v1/tests/%d", id.ID), "", "", nil, &tv)
+	if tv.Class != verdict.Flaky || len(tv.Marks) != 1 || tv.Marks[0].CreatedBy != "bootstrap admin" {
+		t.Errorf("test page: %s, marks %+v", tv.Class, tv.Marks)
+	}
+	if code := e.do("DELETE", fmt.Sprintf("/api/v1/tests/%d/flaky/%d", id.ID, sigs.Signatures[0].ID), admin, "", nil, nil); code != 204 {
+		t.Errorf("unmark: %d", code)
+	}
+	_, a4 := upload(e, "repo=o/r&revision=aaa4444&builder=b&batch=4", "application/json", doc("TimeoutError: read"))
+	if a4.Results[0].Class == verdict.Known {
+		t.Errorf("after the mark was lifted: still known")
+	}
 }

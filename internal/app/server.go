@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,8 +56,8 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config, st *store.Store) *Server {
-	// Every write path records the GitHub statuses it changes.
-	st = st.WithStatuses(github.NewStatuses(cfg.GitHub))
+	// One window for every verdict: the upload's answer and the status.
+	cfg.GitHub.Window = cmp.Or(cfg.Limits.Window, ingest.DefaultLimits.Window)
 	s := &Server{cfg: cfg, store: st, metrics: prometheus.NewRegistry()}
 	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.handler = s.routes()
@@ -72,7 +73,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) routes() http.Handler {
 	log := s.cfg.Log
 	authn := auth.New(s.cfg.AdminToken, s.store, log)
-	views := view.New(s.store, s.cfg.Version, s.cfg.Database)
+	views := view.New(s.store, s.cfg.Version, s.cfg.Database, s.cfg.GitHub.Window)
 	pages := web.New(web.Config{Log: log, AdminToken: s.cfg.AdminToken,
 		RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store, views)
 	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log}, s.store, authn, views)
@@ -119,6 +120,9 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.
 	reaped := make(chan struct{})
 	go func() { defer close(reaped); s.reapLeases(ctx) }()
 	defer func() { <-reaped }()
+	recorded := make(chan struct{})
+	go func() { defer close(recorded); github.NewRecorder(s.store, s.cfg.GitHub, s.cfg.Log).Run(ctx) }()
+	defer func() { <-recorded }()
 	if worker != nil {
 		posted := make(chan struct{})
 		go func() { defer close(posted); worker.Run(ctx) }()

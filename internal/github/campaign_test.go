@@ -87,6 +87,7 @@ func TestCampaignEndPostsStressStatus(t *testing.T) {
 			e.upload("f1c5000", "f1", pass("proactor.echo-pause.fixed"))
 			id := e.runCampaign("f1c5000", tt.iterations, tt.fails, func() {
 				// While the campaign runs the commit's status is pending.
+				e.recorded("f1c5000")
 				v := e.outbox("revision=f1c5000")
 				if got := v.Statuses[0]; got.Context != "triaged" || got.State != "pending" ||
 					got.Description != "stress campaign running · 1 test passed" {

@@ -1,6 +1,7 @@
 package github
 
 import (
+	"github.com/triaged/triaged/internal/verdict"
 	"cmp"
 	"fmt"
 	"net/http"
@@ -36,6 +37,11 @@ type Config struct {
 
 	// Poll is how often the worker looks for statuses to post (default 2s).
 	Poll time.Duration
+	// RecordPoll is how often the recorder looks for commits whose status
+	// must be recomputed when it found none last time (default 250ms).
+	RecordPoll time.Duration
+	// Window is how far back verdicts look (default verdict.DefaultWindow).
+	Window time.Duration
 	// BackoffBase and BackoffMax bound the exponential backoff after a
 	// failed attempt (defaults 2s and 10m); tests use milliseconds.
 	BackoffBase, BackoffMax time.Duration
@@ -53,6 +59,8 @@ func (c Config) Posting() bool { return c.Token != "" || c.TokenFile != "" }
 func (c Config) withDefaults() Config {
 	c.Context = cmp.Or(c.Context, "triaged")
 	c.Poll = cmp.Or(c.Poll, 2*time.Second)
+	c.RecordPoll = cmp.Or(c.RecordPoll, 250*time.Millisecond)
+	c.Window = cmp.Or(c.Window, verdict.DefaultWindow)
 	c.BackoffBase = cmp.Or(c.BackoffBase, 2*time.Second)
 	c.BackoffMax = cmp.Or(c.BackoffMax, 10*time.Minute)
 	c.MaxAge = cmp.Or(c.MaxAge, 72*time.Hour)

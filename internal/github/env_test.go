@@ -61,7 +61,7 @@ type env struct {
 func fastConfig(fake *fakeGitHub) github.Config {
 	return github.Config{
 		Token: token, APIURL: fake.URL, PublicURL: publicURL,
-		Poll: 5 * time.Millisecond, BackoffBase: 5 * time.Millisecond, BackoffMax: 40 * time.Millisecond,
+		Poll: 5 * time.Millisecond, RecordPoll: 5 * time.Millisecond, BackoffBase: 5 * time.Millisecond, BackoffMax: 40 * time.Millisecond,
 	}
 }
 
@@ -150,7 +150,19 @@ func (e *env) upload(sha, batch string, rs ...result) ingest.Answer {
 	if code := e.do("POST", path, "application/json", `{"results":[`+strings.Join(docs, ",")+`]}`, &ans); code != 200 {
 		e.t.Fatalf("upload %s: %d", batch, code)
 	}
+	e.recorded(sha)
 	return ans
+}
+
+// recorded waits until the server's recorder has recomputed the status of
+// sha, as it does shortly after every upload.
+func (e *env) recorded(sha string) {
+	e.t.Helper()
+	waitFor(e.t, "the status of "+sha, func() bool {
+		var n int
+		e.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM status_dirty WHERE revision = $1`, sha).Scan(&n)
+		return n == 0
+	})
 }
 
 // outbox lists the outbox through the admin API, newest first.

@@ -3,12 +3,16 @@ package github_test
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/triaged/triaged/ingest"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/verdict"
+	"github.com/triaged/triaged/internal/view"
 )
 
 func TestNewFailurePostsOneFailureStatus(t *testing.T) {
@@ -72,10 +76,10 @@ func TestStatusAgreesWithUploadAnswer(t *testing.T) {
 			wantNew: 1, wantState: "failure", wantDesc: "1 new failure"},
 		{name: "same test passes on the commit: flaky", sha: "aaa1000", batch: "s2",
 			results:   []result{pass("t.S.test_start_tls_server_1")},
-			wantState: "success", wantDesc: "1 known flaky (test_start_tls_server_1 50%)"},
+			wantState: "success", wantDesc: "1 known flaky (test_start_tls_server_1 50%, 95% CI 9.5–91%)"},
 		{name: "same signature on the next commit: known; another test is new", sha: "aaa2000", batch: "s3",
 			results: []result{fail("t.S.test_start_tls_server_1", lost), fail("t.test_new", traceback("KeyError: 'x'")), pass("t.test_ok")},
-			wantNew: 1, wantKnown: 1, wantState: "failure", wantDesc: "1 new failure · 1 known flaky (test_start_tls_server_1 67%)"},
+			wantNew: 1, wantKnown: 1, wantState: "failure", wantDesc: "1 new failure · 1 known flaky (test_start_tls_server_1 67%, 95% CI 21–94%)"},
 		{name: "most of a batch failing is infrastructure", sha: "aaa3000", batch: "s4",
 			results: many(10, func(i int) result {
 				if i < 7 {
@@ -120,7 +124,7 @@ func TestNewerStatusCoversOlder(t *testing.T) {
 		return e.outbox("revision=5eed000").Statuses[1].Delivery == store.DeliveryCovered
 	})
 	got := e.github.Accepted()[0]
-	if got.State != "success" || got.Desc != "1 known flaky (test_a 50%)" {
+	if got.State != "success" || got.Desc != "1 known flaky (test_a 50%, 95% CI 9.5–91%)" {
 		t.Errorf("posted %s %q, want the newer status", got.State, got.Desc)
 	}
 	ss := e.outbox("revision=5eed000").Statuses
@@ -151,9 +155,11 @@ func TestStatusAlreadyOnGitHubIsNotPostedAgain(t *testing.T) {
 		`{"kind":"scenario","scenario":"echo-pause","iterations":10,"repo":"owner/app","revision":"ab10000"}`, &c); code != 201 {
 		t.Fatalf("create campaign: %d", code)
 	}
+	e.recorded("ab10000")
 	if code := e.do("POST", fmt.Sprintf("/api/v1/campaigns/%d/cancel", c.ID), "", "", nil); code != 200 {
 		t.Fatalf("cancel campaign: %d", code)
 	}
+	e.recorded("ab10000")
 	runWorker(t, e, cfg)
 	waitFor(t, "the campaign's status", func() bool { return len(e.github.Accepted()) == 2 })
 
@@ -174,5 +180,75 @@ func TestStatusAlreadyOnGitHubIsNotPostedAgain(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, deliveries); diff != "" {
 		t.Errorf("outbox (-want +got):\n%s", diff)
+	}
+}
+
+// TestConsistentFailuresAreBroken replays a real go test -json run of Go's
+// net package on a host without DNS, uploaded for three commits in a row:
+// the tests fail on every run, so the first commit has new failures and the
+// next two say the tests are failing since the first. A test that never
+// passed is never called a known flake, and no commit goes green. The
+// revision and test pages say what the status says.
+func TestConsistentFailuresAreBroken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	run, err := os.ReadFile("testdata/go-net-nodns.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shas := []string{"0e7c0001", "0e7c0002", "0e7c0003"}
+	for i, sha := range shas {
+		var ans ingest.Answer
+		path := fmt.Sprintf("/api/v1/results?repo=%s&revision=%s&builder=linux-nodns&os=linux&batch=net-%d", repo, sha, i)
+		if code := e.do("POST", path, "application/x-ndjson", string(run), &ans); code != 200 {
+			t.Fatalf("upload %d: %d", i, code)
+		}
+		e.recorded(sha)
+		want := verdict.New
+		if i > 0 {
+			want = verdict.Broken
+		}
+		for _, r := range ans.Results {
+			if r.Class != "" && (r.Class != want || i > 0 && r.Since != shas[0]) {
+				t.Errorf("commit %d: %s is %s since %q, want %s since %s", i+1, r.Test, r.Class, r.Since, want, shas[0])
+			}
+		}
+		if ans.Failed != 12 || ans.Skipped != 8 || ans.Passed != 173 || ans.KnownFlaky != 0 || ans.NewFailures != 12 {
+			t.Errorf("commit %d: answer %d passed %d failed %d skipped, %d new %d known", i+1, ans.Passed, ans.Failed, ans.Skipped, ans.NewFailures, ans.KnownFlaky)
+		}
+	}
+	waitFor(t, "three statuses", func() bool { return len(e.github.Accepted()) == 3 })
+	wantDesc := []string{"12 new failures · 8 tests skipped", "12 tests failing since 0e7c000 · 8 tests skipped", "12 tests failing since 0e7c000 · 8 tests skipped"}
+	for i, sha := range shas {
+		calls := acceptedFor(e.github, sha)
+		if len(calls) != 1 || calls[0].State != "failure" || calls[0].Desc != wantDesc[i] {
+			t.Errorf("status of commit %d: %+v, want failure %q", i+1, calls, wantDesc[i])
+		}
+	}
+
+	// The pages judge with the same function.
+	var rev view.Revision
+	if code := e.do("GET", "/api/v1/revisions/"+shas[2]+"?repo="+repo, "", "", &rev); code != 200 {
+		t.Fatalf("revision: %d", code)
+	}
+	if rev.NewFailures != 12 || rev.Broken != 12 || rev.KnownFlaky != 0 || rev.Skipped != 8 || rev.Passed != 173 {
+		t.Errorf("revision page: %+v", rev.RevisionTotals)
+	}
+	for _, f := range rev.Failures {
+		if f.Class != verdict.Broken || f.Since != shas[0] {
+			t.Errorf("revision page: %s is %s since %q", f.Test, f.Class, f.Since)
+		}
+	}
+	var tv view.Test
+	if code := e.do("GET", fmt.Sprintf("/api/v1/tests/%d", rev.Failures[0].TestID), "", "", &tv); code != 200 {
+		t.Fatalf("test: %d", code)
+	}
+	if tv.Class != verdict.Broken || tv.Since != shas[0] {
+		t.Errorf("test page: %s since %q (%s), want broken since %s", tv.Class, tv.Since, tv.Why, shas[0])
+	}
+	var ov view.Overview
+	e.do("GET", "/api/v1/overview", "", "", &ov)
+	if len(ov.TopFlaky) != 0 || len(ov.Broken) == 0 {
+		t.Errorf("overview: %d flaky, %d broken; want none flaky and the broken ones listed", len(ov.TopFlaky), len(ov.Broken))
 	}
 }

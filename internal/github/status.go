@@ -2,6 +2,7 @@ package github
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -9,6 +10,8 @@ import (
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/vcs"
+	"github.com/triaged/triaged/internal/verdict"
 )
 
 // maxDescription is GitHub's limit on a status description, in characters.
@@ -24,30 +27,38 @@ func NewStatuses(cfg Config) Statuses { return Statuses{cfg: cfg.withDefaults()}
 
 var _ store.StatusWriter = Statuses{}
 
-// RevisionStatus describes a commit's results: failure when a test failed
-// in a way not seen before, error when the only failures were
-// infrastructure (no verdict on the tests), success when every failure is a
-// known flake. With PendingWhileCampaign, pending instead of success or
-// error while a campaign on the commit runs.
-func (s Statuses) RevisionStatus(f store.CommitFacts) store.OutboxStatus {
-	var newN, knownN, infraN int
-	var known *store.FailingTest
-	for i, t := range f.Failing {
-		switch t.Class {
-		case store.FailureNew:
+// RevisionStatus describes a commit's results as the one classifier judges
+// them: failure when a test failed in a new way or is broken (failing on
+// every run of its last revisions), error when the only failures were
+// infrastructure, success when every failure is a flake with evidence.
+// With PendingWhileCampaign, pending instead of success or error while a
+// campaign on the commit runs. "All N tests passed" counts the tests that
+// ran; skips are said apart.
+func (s Statuses) RevisionStatus(c verdict.Commit) store.OutboxStatus {
+	var newN, brokenN, knownN, infraN int
+	var known, broken *verdict.FailingTest
+	failing := c.Failing()
+	for i, t := range failing {
+		switch t.Verdict.Class {
+		case verdict.New:
 			newN++
-		case store.FailureKnown:
+		case verdict.Broken:
+			if broken == nil {
+				broken = &failing[i]
+			}
+			brokenN++
+		case verdict.Known, verdict.Flaky:
 			if known == nil {
-				known = &f.Failing[i]
+				known = &failing[i]
 			}
 			knownN++
 		default:
 			infraN++
 		}
 	}
-	st := store.OutboxStatus{Context: s.cfg.Context, TargetURL: s.revisionURL(f.Repo, f.Revision)}
-	running := s.cfg.PendingWhileCampaign && f.ActiveCampaigns > 0
-	if f.Tests == 0 {
+	st := store.OutboxStatus{Context: s.cfg.Context, TargetURL: s.revisionURL(c.Repo, c.Revision)}
+	running := s.cfg.PendingWhileCampaign && c.ActiveCampaigns > 0
+	if c.Ran == 0 && len(failing) == 0 {
 		if !running {
 			return store.OutboxStatus{} // nothing to say yet
 		}
@@ -58,10 +69,13 @@ func (s Statuses) RevisionStatus(f store.CommitFacts) store.OutboxStatus {
 	if newN > 0 {
 		parts = append(parts, plural(newN, "new failure", "new failures"))
 	}
+	if brokenN > 0 {
+		parts = append(parts, plural(brokenN, "test", "tests")+" failing since "+vcs.ShortRevision(broken.Verdict.Since))
+	}
 	knownPart := func(name string) string {
 		p := fmt.Sprintf("%d known flaky", knownN)
 		if name != "" {
-			p += " (" + name + " " + percent(known.HistoryFailures, known.HistoryRuns) + ")"
+			p += " (" + name + " " + rateText(known.Rate) + ")"
 		}
 		return p
 	}
@@ -72,7 +86,7 @@ func (s Statuses) RevisionStatus(f store.CommitFacts) store.OutboxStatus {
 		parts = append(parts, plural(infraN, "infra failure", "infra failures"))
 	}
 	switch {
-	case newN > 0:
+	case newN+brokenN > 0:
 		st.State = "failure"
 	case infraN > 0:
 		st.State = "error"
@@ -80,10 +94,13 @@ func (s Statuses) RevisionStatus(f store.CommitFacts) store.OutboxStatus {
 		st.State = "success"
 	}
 	if len(parts) == 0 {
-		parts = []string{"all " + plural(f.Tests, "test", "tests") + " passed"}
-		if f.Tests == 1 {
+		parts = []string{"all " + plural(c.Ran, "test", "tests") + " passed"}
+		if c.Ran == 1 {
 			parts = []string{"1 test passed"}
 		}
+	}
+	if c.Skipped > 0 {
+		parts = append(parts, plural(c.Skipped, "test", "tests")+" skipped")
 	}
 	if running && st.State != "failure" {
 		st.State = "pending"
@@ -102,6 +119,17 @@ func (s Statuses) RevisionStatus(f store.CommitFacts) store.OutboxStatus {
 	}
 	st.Description = clip(st.Description)
 	return st
+}
+
+// rateText is a measured rate with its 95% interval, as short as a status
+// line needs: "2.1%, 95% CI 1.0–4.3%".
+func rateText(r stats.Rate) string {
+	return percent(r.Failures, r.Runs) + ", 95% CI " + strings.TrimSuffix(pct(r.Low), "%") + "–" + pct(r.High)
+}
+
+// pct formats a share as percent with the precision percent uses.
+func pct(share float64) string {
+	return percent(int(math.Round(share*1e6)), 1e6)
 }
 
 // CampaignStatus describes an ended campaign under Context/stress, or

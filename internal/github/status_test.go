@@ -8,7 +8,40 @@ import (
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/github"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/verdict"
 )
+
+// failing is a failing test of a commit, to build facts from: a class and
+// the failures and runs of its history.
+type failing struct {
+	name           string
+	class          verdict.Class
+	failures, runs int
+}
+
+// commitFacts builds what the store would read for a commit on which ran
+// tests ran and these failed, with histories that make the classifier say
+// each one's class.
+func commitFacts(ran, active int, fs ...failing) verdict.Commit {
+	c := verdict.Commit{Repo: "owner/app", Revision: "abc1234", Ran: ran, ActiveCampaigns: active,
+		Histories: map[verdict.TestKey]verdict.History{}, Names: map[int64]string{}}
+	for i, f := range fs {
+		k := verdict.TestKey{TestID: int64(i + 1), OS: "windows"}
+		c.Names[k.TestID] = f.name
+		h := verdict.History{FlakySignatures: map[int64]bool{}, Revisions: []verdict.Revision{{Revision: "abc1234", Runs: 1, Failures: 1}}}
+		switch f.class {
+		case verdict.Known: // flaky on an earlier revision, failing the same way
+			h.Revisions = append(h.Revisions, verdict.Revision{Revision: "0ld0001", Runs: f.runs - 1, Failures: f.failures - 1,
+				Passes: f.runs - f.failures})
+			h.FlakySignatures[k.TestID] = true
+		case verdict.Broken:
+			h.Revisions = append(h.Revisions, verdict.Revision{Revision: "0ld0001", Runs: 2, Failures: 2})
+		}
+		c.Histories[k] = h
+		c.Failures = append(c.Failures, verdict.CommitFailure{Test: k, Signature: k.TestID, Infra: f.class == verdict.Infra, Count: 1})
+	}
+	return c
+}
 
 func TestRevisionStatusWording(t *testing.T) {
 	t.Parallel()
@@ -16,40 +49,38 @@ func TestRevisionStatusWording(t *testing.T) {
 	tests := []struct {
 		name      string
 		pending   bool
-		facts     store.CommitFacts
+		facts     verdict.Commit
 		wantState string
 		wantDesc  string
 	}{
-		{name: "nothing yet", facts: store.CommitFacts{}, wantState: "", wantDesc: ""},
-		{name: "all passed", facts: store.CommitFacts{Tests: 312}, wantState: "success", wantDesc: "all 312 tests passed"},
-		{name: "new and known", facts: store.CommitFacts{Tests: 40, Failing: []store.FailingTest{
-			{Name: "a.test_new", Class: store.FailureNew, Failures: 1},
-			{Name: "test.test_asyncio.test_sslproto.SelectorStartTLSTests.test_start_tls_server_1", Class: store.FailureKnown, Failures: 3, HistoryRuns: 1000, HistoryFailures: 21},
-			{Name: "b.test_other", Class: store.FailureKnown, Failures: 1, HistoryRuns: 10, HistoryFailures: 5},
-		}}, wantState: "failure", wantDesc: "1 new failure · 2 known flaky (test_start_tls_server_1 2.1%)"},
-		{name: "infra only", facts: store.CommitFacts{Tests: 40, Failing: []store.FailingTest{
-			{Name: "a", Class: store.FailureInfra}, {Name: "b", Class: store.FailureInfra},
-		}}, wantState: "error", wantDesc: "2 infra failures"},
-		{name: "rare flake", facts: store.CommitFacts{Tests: 2, Failing: []store.FailingTest{
-			{Name: "pkg.TestDial", Class: store.FailureKnown, HistoryRuns: 23000, HistoryFailures: 10},
-		}}, wantState: "success", wantDesc: "1 known flaky (TestDial 0.043%)"},
-		{name: "pending while a campaign runs", pending: true, facts: store.CommitFacts{Tests: 3, ActiveCampaigns: 1, Failing: []store.FailingTest{
-			{Name: "a.test_x", Class: store.FailureKnown, HistoryRuns: 4, HistoryFailures: 1},
-		}}, wantState: "pending", wantDesc: "stress campaign running · 1 known flaky (test_x 25%)"},
-		{name: "a new failure is not pending", pending: true, facts: store.CommitFacts{Tests: 3, ActiveCampaigns: 1, Failing: []store.FailingTest{
-			{Name: "a.test_x", Class: store.FailureNew},
-		}}, wantState: "failure", wantDesc: "1 new failure"},
-		{name: "campaign running, pending off", facts: store.CommitFacts{Tests: 3, ActiveCampaigns: 1}, wantState: "success", wantDesc: "all 3 tests passed"},
-		{name: "long name is cut, rate kept", facts: store.CommitFacts{Tests: 9, Failing: []store.FailingTest{
-			{Name: "n.test_new", Class: store.FailureNew}, {Name: long, Class: store.FailureKnown, HistoryRuns: 8, HistoryFailures: 1},
-			{Name: "i.test_infra", Class: store.FailureInfra},
-		}}, wantState: "failure", wantDesc: "1 new failure · 1 known flaky (test_very_long_name_very_long_name_very_long_name_very_long_name_very_long_name_very_… 12%) · 1 infra failure"}, // exactly 140
+		{name: "nothing yet", facts: commitFacts(0, 0), wantState: "", wantDesc: ""},
+		{name: "all passed", facts: commitFacts(312, 0), wantState: "success", wantDesc: "all 312 tests passed"},
+		{name: "skips are not passes", facts: func() verdict.Commit { c := commitFacts(21, 0); c.Skipped = 11; return c }(),
+			wantState: "success", wantDesc: "all 21 tests passed · 11 tests skipped"},
+		{name: "new and known", facts: commitFacts(40, 0,
+			failing{"a.test_new", verdict.New, 1, 1},
+			failing{"test.test_asyncio.test_sslproto.SelectorStartTLSTests.test_start_tls_server_1", verdict.Known, 21, 1000},
+			failing{"b.test_other", verdict.Known, 5, 10},
+		), wantState: "failure", wantDesc: "1 new failure · 2 known flaky (test_start_tls_server_1 2.1%, 95% CI 1.4–3.2%)"},
+		{name: "broken", facts: commitFacts(40, 0, failing{"a.test_dns", verdict.Broken, 3, 3}, failing{"b.test_dns", verdict.Broken, 3, 3}),
+			wantState: "failure", wantDesc: "2 tests failing since 0ld0001"},
+		{name: "infra only", facts: commitFacts(40, 0, failing{"a", verdict.Infra, 1, 1}, failing{"b", verdict.Infra, 1, 1}),
+			wantState: "error", wantDesc: "2 infra failures"},
+		{name: "rare flake", facts: commitFacts(2, 0, failing{"pkg.TestDial", verdict.Known, 10, 23000}),
+			wantState: "success", wantDesc: "1 known flaky (TestDial 0.043%, 95% CI 0.024–0.08%)"},
+		{name: "pending while a campaign runs", pending: true, facts: commitFacts(3, 1, failing{"a.test_x", verdict.Known, 2, 8}),
+			wantState: "pending", wantDesc: "stress campaign running · 1 known flaky (test_x 25%, 95% CI 7.1–59%)"},
+		{name: "a new failure is not pending", pending: true, facts: commitFacts(3, 1, failing{"a.test_x", verdict.New, 1, 1}),
+			wantState: "failure", wantDesc: "1 new failure"},
+		{name: "campaign running, pending off", facts: commitFacts(3, 1), wantState: "success", wantDesc: "all 3 tests passed"},
+		{name: "long name is cut, rate kept", facts: commitFacts(9, 0,
+			failing{"n.test_new", verdict.New, 1, 1}, failing{long, verdict.Known, 2, 16}, failing{"i.test_infra", verdict.Infra, 1, 1},
+		), wantState: "failure", wantDesc: "1 new failure · 1 known flaky (test_very_long_name_very_long_name_very_long_name_very_long_name_very… 12%, 95% CI 3.5–36%) · 1 infra failure"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := github.NewStatuses(github.Config{PublicURL: "https://t.example/", PendingWhileCampaign: tt.pending})
-			tt.facts.Repo, tt.facts.Revision = "owner/app", "abc"
 			got := s.RevisionStatus(tt.facts)
 			if got.State != tt.wantState || got.Description != tt.wantDesc {
 				t.Errorf("got %s %q, want %s %q", got.State, got.Description, tt.wantState, tt.wantDesc)
@@ -57,7 +88,7 @@ func TestRevisionStatusWording(t *testing.T) {
 			if n := utf8.RuneCountInString(got.Description); n > 140 {
 				t.Errorf("description has %d characters, GitHub takes 140", n)
 			}
-			if got.State != "" && (got.Context != "triaged" || got.TargetURL != "https://t.example/revisions/abc?repo=owner/app") {
+			if got.State != "" && (got.Context != "triaged" || got.TargetURL != "https://t.example/revisions/abc1234?repo=owner/app") {
 				t.Errorf("context %q, target %q", got.Context, got.TargetURL)
 			}
 		})

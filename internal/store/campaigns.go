@@ -82,7 +82,7 @@ func (s *Store) createCampaign(ctx context.Context, tx pgx.Tx, spec campaign.Spe
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return c, err
 	}
-	return c, s.enqueueCampaignStart(ctx, tx, c)
+	return c, markDirty(ctx, tx, c.Repo, c.Revision, nil)
 }
 
 // CampaignByID returns one campaign.
@@ -133,7 +133,7 @@ func (s *Store) finishCampaign(ctx context.Context, tx pgx.Tx, id int64, state c
 	if err != nil {
 		return true, err
 	}
-	return true, s.enqueueCampaignEnd(ctx, tx, id)
+	return true, markCampaignEnded(ctx, tx, id)
 }
 
 // RunnerProgress is one runner's share of a campaign.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,20 +9,37 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/triaged/triaged/internal/vcs"
+	"github.com/triaged/triaged/internal/verdict"
 )
 
 // Batch is one upload: results from one run of one builder on one revision.
 type Batch struct {
-	ID         string
-	Repo       string
-	Revision   string
-	Builder    string
-	RunnerID   *int64 // set when a registered runner uploads
-	RunnerOS   string // "" when unknown
-	JobID      *int64 // set for results of a campaign job
-	CampaignID *int64 // likewise
-	Results    []ResultRow
+	// ID is the batch id the uploader chose; Principal names the uploader
+	// (a token, a runner). A batch is known by both: another uploader's
+	// batch with the same id is another batch.
+	ID, Principal string
+	// Fingerprint identifies the content (where it came from and the body),
+	// so a retry is told from a reuse of the id for something else.
+	Fingerprint []byte
+	Repo        string
+	Revision    string
+	Builder     string
+	RunnerID    *int64 // set when a registered runner uploads
+	RunnerOS    string // "" when unknown
+	JobID       *int64 // set for results of a campaign job
+	CampaignID  *int64 // likewise
+	// Infra marks a batch that failed as a whole: its failures are the
+	// machine's, not the tests'.
+	Infra bool
+	// Since is where the history the answer's verdicts read starts.
+	Since   time.Time
+	Results []ResultRow
 }
+
+// key is the batch's idempotency key: its id, scoped to its uploader.
+func (b Batch) key() string { return b.Principal + "/" + b.ID }
 
 // ResultRow is one test execution to store.
 type ResultRow struct {
@@ -46,14 +64,13 @@ type SignatureRow struct {
 // Stored tells ingest what the database knew once the batch was written, so
 // it can classify each failure inside the same transaction.
 type Stored struct {
-	// SignatureIDs maps a signature hash to its row id.
-	SignatureIDs map[string]int64
-	// KnownElsewhere holds the hashes of signatures already seen in the same
-	// repo on another revision: known failures rather than new ones.
-	KnownElsewhere map[string]bool
-	// Revision maps a test name to its counts on this revision and runner OS,
-	// including this batch.
-	Revision map[string]RevisionCounts
+	// TestIDs and SignatureIDs map the batch's test names and signature
+	// hashes to their rows.
+	TestIDs, SignatureIDs map[string]int64
+	// Histories holds, for each test that failed in the batch (outside an
+	// infrastructure batch), its history on the batch's runner OS, this
+	// batch included.
+	Histories map[int64]verdict.History
 	// Skipped counts results of campaign iterations that were already stored
 	// by an earlier attempt of the job and so were not stored again.
 	Skipped int
@@ -62,24 +79,21 @@ type Stored struct {
 	Stop bool
 }
 
-// RevisionCounts are a test's runs on one revision and runner OS.
-type RevisionCounts struct {
-	Runs, Passes, Failures int
-}
-
 // IngestBatch stores a batch in one transaction: tests, signatures, results
-// (with COPY), failure texts, rollups. respond builds the upload's answer
-// from what was stored; it is saved with the batch, so a retry of the same
-// batch id gets the same answer and stores nothing. The second return value
-// is true for such a duplicate.
+// (with COPY), failure texts, rollups, and a mark that the commit's status
+// must be recomputed. respond builds the upload's answer from what was
+// stored; it is saved with the batch, so a retry of the same batch gets the
+// same answer and stores nothing (the second return value is then true).
+// The same batch id from the same uploader with other content is an
+// ErrConflict that says what differs.
 func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (any, error)) (json.RawMessage, bool, error) {
 	var answer json.RawMessage
 	var duplicate bool
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			INSERT INTO upload_batches (id, repo, revision, builder, runner_id, job_id, results, response)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '{}') ON CONFLICT (id) DO NOTHING`,
-			b.ID, b.Repo, b.Revision, b.Builder, b.RunnerID, b.JobID, len(b.Results))
+			INSERT INTO upload_batches (id, principal, repo, revision, builder, runner_os, runner_id, job_id, results, fingerprint, response)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}') ON CONFLICT (id) DO NOTHING`,
+			b.key(), b.Principal, b.Repo, b.Revision, b.Builder, b.RunnerOS, b.RunnerID, b.JobID, len(b.Results), b.Fingerprint)
 		if err != nil {
 			return fmt.Errorf("record batch: %w", err)
 		}
@@ -87,7 +101,8 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 			// A concurrent insert of the same id waited for the first to
 			// commit, so the stored answer is complete here.
 			duplicate = true
-			return tx.QueryRow(ctx, `SELECT response FROM upload_batches WHERE id = $1`, b.ID).Scan(&answer)
+			answer, err = sameBatch(ctx, tx, b)
+			return err
 		}
 		stored, err := s.writeBatch(ctx, tx, b)
 		if err != nil {
@@ -100,11 +115,13 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 		if answer, err = json.Marshal(v); err != nil {
 			return fmt.Errorf("encode answer: %w", err)
 		}
-		if _, err = tx.Exec(ctx, `UPDATE upload_batches SET response = $2 WHERE id = $1`, b.ID, answer); err != nil {
+		if _, err = tx.Exec(ctx, `UPDATE upload_batches SET response = $2 WHERE id = $1`, b.key(), answer); err != nil {
 			return err
 		}
-		// After the answer is stored: the status reads its infra verdict.
-		return s.enqueueRevisionStatus(ctx, tx, b)
+		if vcs.CheckRevision(b.Revision) != nil {
+			return nil // a campaign's own pseudo-revision has no status
+		}
+		return markDirty(ctx, tx, b.Repo, b.Revision, nil)
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("ingest batch %q: %w", b.ID, translate(err))
@@ -112,8 +129,39 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 	return answer, duplicate, nil
 }
 
+// sameBatch returns the stored answer of a batch sent again, or an
+// ErrConflict naming what differs when the id was reused for something
+// else.
+func sameBatch(ctx context.Context, tx pgx.Tx, b Batch) (json.RawMessage, error) {
+	var repo, revision, builder, os string
+	var fp []byte
+	var answer json.RawMessage
+	err := tx.QueryRow(ctx, `SELECT repo, revision, builder, runner_os, fingerprint, response FROM upload_batches WHERE id = $1`,
+		b.key()).Scan(&repo, &revision, &builder, &os, &fp, &answer)
+	if err != nil {
+		return nil, err
+	}
+	var differs string
+	switch {
+	case repo != b.Repo:
+		differs = fmt.Sprintf("repo (%s, now %s)", repo, b.Repo)
+	case revision != b.Revision:
+		differs = fmt.Sprintf("revision (%s, now %s)", revision, b.Revision)
+	case builder != b.Builder:
+		differs = fmt.Sprintf("builder (%s, now %s)", builder, b.Builder)
+	case os != b.RunnerOS:
+		differs = fmt.Sprintf("os (%s, now %s)", os, b.RunnerOS)
+	case fp != nil && b.Fingerprint != nil && !bytes.Equal(fp, b.Fingerprint):
+		differs = "body"
+	default:
+		return answer, nil
+	}
+	return nil, fmt.Errorf("%w: batch %q was already stored with another %s; a retry must send the same thing, anything else needs a new batch id",
+		ErrConflict, b.ID, differs)
+}
+
 func (s *Store) writeBatch(ctx context.Context, tx pgx.Tx, b Batch) (Stored, error) {
-	st := Stored{SignatureIDs: map[string]int64{}, KnownElsewhere: map[string]bool{}, Revision: map[string]RevisionCounts{}}
+	st := Stored{SignatureIDs: map[string]int64{}}
 	if b.CampaignID != nil {
 		var err error
 		if b, st.Skipped, err = dropStoredIterations(ctx, tx, b); err != nil {
@@ -126,20 +174,32 @@ func (s *Store) writeBatch(ctx context.Context, tx pgx.Tx, b Batch) (Stored, err
 	if len(b.Results) == 0 {
 		return st, nil
 	}
-	testIDs, err := upsertTests(ctx, tx, b.Repo, b.Results)
-	if err != nil {
+	var err error
+	if st.TestIDs, err = upsertTests(ctx, tx, b.Repo, b.Results); err != nil {
 		return st, err
 	}
 	if err := upsertSignatures(ctx, tx, b, &st); err != nil {
 		return st, err
 	}
-	if err := copyResults(ctx, tx, b, testIDs, st.SignatureIDs); err != nil {
+	if err := copyResults(ctx, tx, b, st.TestIDs, st.SignatureIDs); err != nil {
 		return st, err
 	}
-	if err := addRollups(ctx, tx, b, testIDs, st.SignatureIDs); err != nil {
+	if err := addRollups(ctx, tx, b, st.TestIDs, st.SignatureIDs); err != nil {
 		return st, err
 	}
-	return st, addRevisionRollups(ctx, tx, b, testIDs, &st)
+	if err := addRevisionRollups(ctx, tx, b, st.TestIDs); err != nil {
+		return st, err
+	}
+	var failing []int64
+	if !b.Infra {
+		for _, r := range b.Results {
+			if r.Signature != nil {
+				failing = append(failing, st.TestIDs[r.Test])
+			}
+		}
+	}
+	st.Histories, err = histories(ctx, tx, b.Repo, b.RunnerOS, failing, b.Since)
+	return st, err
 }
 
 // upsertTests returns the id of every test in the batch, creating missing
@@ -191,22 +251,17 @@ func upsertSignatures(ctx context.Context, tx pgx.Tx, b Batch, st *Stored) error
 		return fmt.Errorf("insert signatures: %w", err)
 	}
 	rows, err := tx.Query(ctx, `
-		SELECT s.id, s.hash, (s.first_repo, s.first_revision) <> ($3, $4)
-		FROM unnest($1::int[], $2::text[]) AS u(a, h)
-		JOIN signatures s ON s.algorithm = u.a AND s.hash = u.h`, algs, hashes, b.Repo, b.Revision)
+		SELECT s.id, s.hash FROM unnest($1::int[], $2::text[]) AS u(a, h)
+		JOIN signatures s ON s.algorithm = u.a AND s.hash = u.h`, algs, hashes)
 	if err != nil {
 		return fmt.Errorf("look up signatures: %w", err)
 	}
 	var id int64
 	var hash string
-	var known bool
 	ids := make([]int64, 0, len(hashes))
-	_, err = pgx.ForEachRow(rows, []any{&id, &hash, &known}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &hash}, func() error {
 		st.SignatureIDs[hash] = id
 		ids = append(ids, id)
-		if known {
-			st.KnownElsewhere[hash] = true
-		}
 		return nil
 	})
 	if err != nil {
@@ -246,11 +301,11 @@ func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[st
 		if len(r.Detector) > 0 {
 			det = string(r.Detector)
 		}
-		return []any{b.ID, testIDs[r.Test], r.Outcome, r.DurationUS, b.Repo, b.Revision, b.Builder,
-			b.RunnerID, b.RunnerOS, b.JobID, b.CampaignID, r.Iteration, sig, det, now}
+		return []any{b.key(), testIDs[r.Test], r.Outcome, r.DurationUS, b.Repo, b.Revision, b.Builder,
+			b.RunnerID, b.RunnerOS, b.JobID, b.CampaignID, r.Iteration, sig, det, now, b.Infra}
 	}
 	columns := []string{"batch_id", "test_id", "outcome", "duration_us", "repo", "revision", "builder",
-		"runner_id", "runner_os", "job_id", "campaign_id", "iteration", "signature_id", "detector", "created_at"}
+		"runner_id", "runner_os", "job_id", "campaign_id", "iteration", "signature_id", "detector", "created_at", "infra"}
 	plain := make([][]any, 0, len(b.Results)-len(withText))
 	texted := make([][]any, 0, len(withText))
 	texts := make([][]any, 0, len(withText))

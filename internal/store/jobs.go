@@ -157,7 +157,7 @@ func (s *Store) closeCampaignIfDone(ctx context.Context, tx pgx.Tx, campaignID i
 	if err != nil {
 		return "", err
 	}
-	return state, s.enqueueCampaignEnd(ctx, tx, campaignID)
+	return state, markCampaignEnded(ctx, tx, campaignID)
 }
 
 // RequeueExpired returns jobs whose lease ran out to the queue, or fails

@@ -3,19 +3,19 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/verdict"
 )
 
 // StatusWriter turns what the database knows about a commit into the GitHub
-// commit status to post for it. The github package implements it; the store
-// calls it inside the transaction that changed the numbers, so a status is
-// recorded exactly when the results it describes are.
+// commit statuses to post for it. The github package implements it; the
+// status worker passes it to RecordStatus.
 type StatusWriter interface {
 	// RevisionStatus describes a commit's test results.
-	RevisionStatus(CommitFacts) OutboxStatus
+	RevisionStatus(verdict.Commit) OutboxStatus
 	// CampaignStatus describes a campaign on a commit that has just ended.
 	CampaignStatus(CampaignFacts) OutboxStatus
 }
@@ -29,78 +29,124 @@ type OutboxStatus struct {
 	TargetURL   string
 }
 
-// WithStatuses returns a store over the same pool that records a commit
-// status in status_outbox whenever results or a campaign change what a
-// commit's status says. Statuses are always recorded; whether they are posted
-// is the delivery worker's business (none runs without a GitHub token), so
-// the outbox doubles as a log of what triaged would say.
-func (s *Store) WithStatuses(w StatusWriter) *Store {
-	c := *s
-	c.statuses = w
-	return &c
-}
-
-// enqueueRevisionStatus records the status of the batch's commit after the
-// batch. Campaign batches are skipped: a campaign reports once, when it ends.
-func (s *Store) enqueueRevisionStatus(ctx context.Context, tx pgx.Tx, b Batch) error {
-	if s.statuses == nil || b.CampaignID != nil {
+// markDirty records that the status of a commit may have changed: results
+// arrived, or a campaign on it started (campaignID nil) or ended. Writers
+// only append, so concurrent uploads to one commit never wait for one
+// another here; the status worker recomputes the commit from committed
+// data.
+func markDirty(ctx context.Context, tx pgx.Tx, repo, revision string, campaignID *int64) error {
+	if repo == "" || revision == "" {
 		return nil
 	}
-	return enqueueCommitStatus(ctx, tx, s.statuses, b.Repo, b.Revision)
-}
-
-// enqueueCommitStatus computes a commit's status and records it when it
-// differs from the last one recorded. The advisory lock serialises writers
-// of the same commit until they commit: the second one then sees the
-// first's results, so the newest row always describes everything stored.
-func enqueueCommitStatus(ctx context.Context, tx pgx.Tx, w StatusWriter, repo, revision string) error {
-	if err := lockCommitStatus(ctx, tx, repo, revision); err != nil {
-		return err
-	}
-	facts, err := commitFacts(ctx, tx, repo, revision)
-	if err != nil {
-		return err
-	}
-	return insertStatus(ctx, tx, repo, revision, w.RevisionStatus(facts))
-}
-
-// lockCommitStatus takes the transaction-scoped lock that orders status
-// writers of one commit. It is always the last lock an ingest or campaign
-// transaction takes, so waiting for it cannot deadlock.
-func lockCommitStatus(ctx context.Context, tx pgx.Tx, repo, revision string) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('commit status ' || $1 || ' ' || $2, 0))`, repo, revision); err != nil {
-		return fmt.Errorf("lock commit status: %w", err)
+	if _, err := tx.Exec(ctx, `INSERT INTO status_dirty (repo, revision, campaign_id) VALUES ($1, $2, $3)`,
+		repo, revision, campaignID); err != nil {
+		return fmt.Errorf("mark %s@%s for a new status: %w", repo, revision, err)
 	}
 	return nil
 }
 
-// enqueueCampaignEnd records the status of a campaign that has just ended,
-// and the commit's own status again, which may have said "pending" while
-// the campaign ran.
-func (s *Store) enqueueCampaignEnd(ctx context.Context, tx pgx.Tx, campaignID int64) error {
-	if s.statuses == nil {
-		return nil
+// markCampaignEnded records that a campaign on a commit ended, so the
+// worker posts its status and the commit's own again (which may have said
+// "pending" while it ran).
+func markCampaignEnded(ctx context.Context, tx pgx.Tx, id int64) error {
+	_, err := tx.Exec(ctx, `INSERT INTO status_dirty (repo, revision, campaign_id)
+		SELECT repo, revision, id FROM campaigns WHERE id = $1 AND repo <> '' AND revision <> ''`, id)
+	if err != nil {
+		return fmt.Errorf("mark campaign %d ended: %w", id, err)
 	}
-	facts, err := campaignFacts(ctx, tx, campaignID)
-	if err != nil || facts.Campaign.Repo == "" || facts.Campaign.Revision == "" {
-		return err
-	}
-	if err := lockCommitStatus(ctx, tx, facts.Campaign.Repo, facts.Campaign.Revision); err != nil {
-		return err
-	}
-	if err := insertStatus(ctx, tx, facts.Campaign.Repo, facts.Campaign.Revision, s.statuses.CampaignStatus(facts)); err != nil {
-		return err
-	}
-	return enqueueCommitStatus(ctx, tx, s.statuses, facts.Campaign.Repo, facts.Campaign.Revision)
+	return nil
 }
 
-// enqueueCampaignStart records the commit's status when a campaign on it
-// starts, for writers that say "pending" while one runs.
-func (s *Store) enqueueCampaignStart(ctx context.Context, tx pgx.Tx, c campaign.Campaign) error {
-	if s.statuses == nil || c.Repo == "" || c.Revision == "" {
+// DirtyCommit is a commit whose status must be recomputed.
+type DirtyCommit struct {
+	Repo     string `db:"repo"`
+	Revision string `db:"revision"`
+}
+
+// DirtyCommits lists commits waiting for their status to be recomputed,
+// the longest waiting first.
+func (s *Store) DirtyCommits(ctx context.Context, limit int) ([]DirtyCommit, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT repo, revision FROM status_dirty GROUP BY repo, revision ORDER BY min(id) LIMIT $1`, limit)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[DirtyCommit])
+	if err != nil {
+		return nil, fmt.Errorf("dirty commits: %w", err)
+	}
+	return out, nil
+}
+
+// RecordStatus recomputes a dirty commit in one transaction: it takes the
+// commit's marks, reads the facts from committed data, records the statuses
+// w says (the commit's, and each ended campaign's) in the outbox, and
+// stores what the classifier says of each test the commit concerns. A
+// replica that finds the commit being recomputed elsewhere skips it
+// (false); marks added meanwhile stay for the next round, so the newest
+// row always describes everything committed before it.
+func (s *Store) RecordStatus(ctx context.Context, c DirtyCommit, window time.Duration, w StatusWriter) (bool, error) {
+	done := false
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var locked bool
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended('commit status ' || $1 || ' ' || $2, 0))`,
+			c.Repo, c.Revision).Scan(&locked); err != nil || !locked {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `DELETE FROM status_dirty WHERE repo = $1 AND revision = $2 RETURNING campaign_id`, c.Repo, c.Revision)
+		marks, err := pgx.CollectRows(rows, pgx.RowTo[*int64])
+		if err != nil || len(marks) == 0 {
+			return err
+		}
+		done = true
+		ended := map[int64]bool{}
+		for _, id := range marks {
+			if id != nil && !ended[*id] {
+				ended[*id] = true
+				facts, err := campaignFacts(ctx, tx, *id)
+				if err != nil {
+					return err
+				}
+				if err := insertStatus(ctx, tx, c.Repo, c.Revision, w.CampaignStatus(facts)); err != nil {
+					return err
+				}
+			}
+		}
+		facts, err := commitFacts(ctx, tx, c.Repo, c.Revision, time.Now().Add(-window))
+		if err != nil {
+			return err
+		}
+		if err := insertStatus(ctx, tx, c.Repo, c.Revision, w.RevisionStatus(facts)); err != nil {
+			return err
+		}
+		return saveTestVerdicts(ctx, tx, facts.TestVerdicts())
+	})
+	if err != nil {
+		return false, fmt.Errorf("record status of %s@%s: %w", c.Repo, c.Revision, err)
+	}
+	return done, nil
+}
+
+// saveTestVerdicts stores what the classifier says of tests as a whole,
+// for the lists that filter by it. Keys are written in order, so two
+// workers never deadlock on them.
+func saveTestVerdicts(ctx context.Context, tx pgx.Tx, vs map[verdict.TestKey]verdict.Verdict) error {
+	if len(vs) == 0 {
 		return nil
 	}
-	return enqueueCommitStatus(ctx, tx, s.statuses, c.Repo, c.Revision)
+	var ids []int64
+	var oses, classes, since, why []string
+	for k, v := range vs {
+		ids, oses = append(ids, k.TestID), append(oses, k.OS)
+		classes, since, why = append(classes, string(v.Class)), append(since, v.Since), append(why, v.Why)
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO test_verdicts AS tv (test_id, runner_os, class, since_revision, why, updated_at)
+		SELECT t, o, c, s, w, now() FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(t, o, c, s, w)
+		ORDER BY t, o
+		ON CONFLICT (test_id, runner_os) DO UPDATE
+		SET class = excluded.class, since_revision = excluded.since_revision, why = excluded.why, updated_at = now()`,
+		ids, oses, classes, since, why)
+	if err != nil {
+		return fmt.Errorf("save test verdicts: %w", err)
+	}
+	return nil
 }
 
 // insertStatus adds st to the outbox unless the newest row for the same

@@ -33,6 +33,10 @@ type TestTrend struct {
 	BaselineRuns int     `json:"baseline_runs" db:"baseline_runs"`
 	BaselineFail int     `json:"baseline_failures" db:"baseline_failures"`
 	Impact       float64 `json:"impact" db:"impact"`
+	// Class is the test's stored verdict, the worst over its runner OSes
+	// (stable when none is stored); Since dates a broken test's streak.
+	Class string `json:"class" db:"class"`
+	Since string `json:"since,omitempty" db:"since"`
 }
 
 // NewSignatures lists signatures first seen after since, newest first.
@@ -69,9 +73,14 @@ func (s *Store) TestTrends(ctx context.Context, today time.Time, days, recentDay
 		)
 		SELECT t.id AS test_id, t.repo, t.name, c.runs::int AS runs, c.fails::int AS failures,
 		       c.recent_runs::int AS recent_runs, c.recent_fails::int AS recent_failures,
-		       (c.runs - c.recent_runs)::int AS baseline_runs, (c.fails - c.recent_fails)::int AS baseline_failures, f.impact
+		       (c.runs - c.recent_runs)::int AS baseline_runs, (c.fails - c.recent_fails)::int AS baseline_failures, f.impact,
+		       coalesce(v.class, 'stable') AS class, coalesce(v.since_revision, '') AS since
 		FROM failing f
-		JOIN tests t ON t.id = f.test_id,
+		JOIN tests t ON t.id = f.test_id
+		LEFT JOIN LATERAL (
+			SELECT class, since_revision FROM test_verdicts tv WHERE tv.test_id = f.test_id
+			ORDER BY array_position(ARRAY['new', 'broken', 'flaky', 'stable'], tv.class) LIMIT 1
+		) v ON true,
 		LATERAL (
 			SELECT sum(r.runs) AS runs, sum(r.failures) AS fails,
 			       coalesce(sum(r.runs) FILTER (WHERE r.day >= $3), 0) AS recent_runs,

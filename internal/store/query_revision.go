@@ -38,46 +38,43 @@ type RevisionFailure struct {
 	Elsewhere int `json:"elsewhere" db:"elsewhere"`
 }
 
-// RevisionSummary counts results on a commit from the revision rollups. Errors
-// are told from failures by an index lookup of the revision's failing results.
+// RevisionSummary counts results on a commit from the revision rollups.
+// Failures are told from errors, and failures in infrastructure batches
+// counted, by an index lookup of the commit's failing results outside
+// campaigns (a campaign's errors count as failures here).
 func (s *Store) RevisionSummary(ctx context.Context, repo, revision string) (RevisionTotals, error) {
 	var t RevisionTotals
 	var first, last *time.Time
+	var failures, infraFailing int
 	err := s.pool.QueryRow(ctx, `
-		SELECT coalesce(sum(runs), 0)::int, coalesce(sum(passes), 0)::int, coalesce(sum(failures), 0)::int,
+		SELECT coalesce(sum(runs + skips + infra), 0)::int, coalesce(sum(skips), 0)::int, coalesce(sum(failures), 0)::int,
 		       count(DISTINCT test_id)::int, min(first_seen), max(last_seen),
-		       (SELECT count(*) FROM results WHERE repo = $1 AND revision = $2 AND outcome = 'error')::int
+		       (SELECT count(*) FROM results WHERE repo = $1 AND revision = $2 AND outcome = 'error' AND campaign_id IS NULL)::int,
+		       (SELECT count(*) FROM results WHERE repo = $1 AND revision = $2 AND outcome IN ('fail', 'error') AND campaign_id IS NULL AND infra)::int
 		FROM revision_rollups WHERE repo = $1 AND revision = $2`, repo, revision,
-	).Scan(&t.Results, &t.Passed, &t.Failed, &t.Tests, &first, &last, &t.Errors)
+	).Scan(&t.Results, &t.Skipped, &failures, &t.Tests, &first, &last, &t.Errors, &infraFailing)
 	if err != nil {
 		return t, fmt.Errorf("revision %s@%s: %w", repo, revision, err)
 	}
 	if t.Results == 0 {
 		return t, fmt.Errorf("revision %s@%s: %w", repo, revision, ErrNotFound)
 	}
-	t.Failed -= t.Errors
-	t.Skipped = t.Results - t.Passed - t.Failed - t.Errors
+	t.Failed = failures + infraFailing - t.Errors
+	t.Passed = t.Results - t.Skipped - t.Failed - t.Errors
 	t.FirstSeen, t.LastSeen = *first, *last
 	return t, nil
 }
 
-// RevisionFailures lists the failures on a commit by test, signature and OS.
-func (s *Store) RevisionFailures(ctx context.Context, repo, revision string, limit int) ([]RevisionFailure, error) {
-	rows, _ := s.pool.Query(ctx, `
-		SELECT sr.test_id, t.name AS test, sr.runner_os, sr.signature_id, s.title, sr.failures,
-		       coalesce(rr.runs, 0) AS runs, coalesce(rr.passes, 0) AS passes,
-		       (SELECT count(DISTINCT o.revision) FROM signature_revisions o
-		        WHERE o.signature_id = sr.signature_id AND o.repo = sr.repo AND o.revision <> sr.revision)::int AS elsewhere
-		FROM signature_revisions sr
-		JOIN tests t ON t.id = sr.test_id
-		JOIN signatures s ON s.id = sr.signature_id
-		LEFT JOIN revision_rollups rr ON rr.repo = sr.repo AND rr.revision = sr.revision
-		     AND rr.test_id = sr.test_id AND rr.runner_os = sr.runner_os
-		WHERE sr.repo = $1 AND sr.revision = $2
-		ORDER BY t.name, sr.runner_os LIMIT $3`, repo, revision, limit)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[RevisionFailure])
+// SignatureTitles returns the titles of signatures by id.
+func (s *Store) SignatureTitles(ctx context.Context, ids []int64) (map[int64]string, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, title FROM signatures WHERE id = ANY($1)`, ids)
+	out := map[int64]string{}
+	var id int64
+	var title string
+	_, err := pgx.ForEachRow(rows, []any{&id, &title}, func() error { out[id] = title; return nil })
 	if err != nil {
-		return nil, fmt.Errorf("revision %s@%s failures: %w", repo, revision, err)
+		return nil, fmt.Errorf("signature titles: %w", err)
 	}
 	return out, nil
 }
+

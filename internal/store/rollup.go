@@ -9,6 +9,31 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// tally is how results count in the rollups, the one rule for every writer
+// (ingest, the seeder): a skip is never a run; in the daily rollups every
+// result that ran is a run; in the revision rollups, the classifier's facts,
+// results of infrastructure batches are counted apart and are not runs.
+type tally struct {
+	runs, passes, failures, skips, infra int32
+}
+
+// add counts one result of outcome, from an infrastructure batch or not,
+// as the revision rollups count it.
+func (t *tally) add(outcome string, infra bool) {
+	switch {
+	case outcome == "skip":
+		t.skips++
+	case infra:
+		t.infra++
+	case outcome == "pass":
+		t.runs++
+		t.passes++
+	case failed(outcome):
+		t.runs++
+		t.failures++
+	}
+}
+
 type rollupKey struct {
 	test, sig int64
 }
@@ -17,16 +42,21 @@ type rollupKey struct {
 // concurrent batches touching the same rows lock them in the same order and
 // cannot deadlock.
 func addRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[string]int64) error {
-	counts := map[rollupKey][2]int32{}
+	counts := map[rollupKey][3]int32{} // runs, failures, skips
 	for _, r := range b.Results {
 		k := rollupKey{test: testIDs[r.Test]}
 		if r.Signature != nil {
 			k.sig = sigIDs[r.Signature.Hash]
 		}
 		c := counts[k]
-		c[0]++
-		if failed(r.Outcome) {
+		switch {
+		case r.Outcome == "skip":
+			c[2]++
+		case failed(r.Outcome):
+			c[0]++
 			c[1]++
+		default:
+			c[0]++
 		}
 		counts[k] = c
 	}
@@ -35,71 +65,58 @@ func addRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[str
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b rollupKey) int { return cmp.Or(cmp.Compare(a.test, b.test), cmp.Compare(a.sig, b.sig)) })
-	tests, sigs, runs, fails := make([]int64, len(keys)), make([]int64, len(keys)), make([]int32, len(keys)), make([]int32, len(keys))
+	n := len(keys)
+	tests, sigs, runs, fails, skips := make([]int64, n), make([]int64, n), make([]int32, n), make([]int32, n), make([]int32, n)
 	for i, k := range keys {
-		tests[i], sigs[i], runs[i], fails[i] = k.test, k.sig, counts[k][0], counts[k][1]
+		tests[i], sigs[i], runs[i], fails[i], skips[i] = k.test, k.sig, counts[k][0], counts[k][1], counts[k][2]
 	}
 	_, err := tx.Exec(ctx, `
-		INSERT INTO rollups (day, test_id, signature_id, runner_os, runs, failures)
-		SELECT (now() AT TIME ZONE 'UTC')::date, t, s, $1, r, f
-		FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[]) AS u(t, s, r, f)
+		INSERT INTO rollups (day, test_id, signature_id, runner_os, runs, failures, skips)
+		SELECT (now() AT TIME ZONE 'UTC')::date, t, s, $1, r, f, k
+		FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[]) AS u(t, s, r, f, k)
 		ON CONFLICT (day, test_id, signature_id, runner_os)
-		DO UPDATE SET runs = rollups.runs + excluded.runs, failures = rollups.failures + excluded.failures`,
-		b.RunnerOS, tests, sigs, runs, fails)
+		DO UPDATE SET runs = rollups.runs + excluded.runs, failures = rollups.failures + excluded.failures,
+		              skips = rollups.skips + excluded.skips`,
+		b.RunnerOS, tests, sigs, runs, fails, skips)
 	if err != nil {
 		return fmt.Errorf("update rollups: %w", err)
 	}
 	return nil
 }
 
-// addRevisionRollups adds the batch to the per-revision counts and reads
-// back each test's totals there, which classification needs.
-func addRevisionRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs map[string]int64, st *Stored) error {
-	type agg struct{ runs, passes, fails int32 }
-	counts := map[string]*agg{}
+// addRevisionRollups adds the batch to the per-revision counts.
+func addRevisionRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs map[string]int64) error {
+	counts := map[int64]*tally{}
 	for _, r := range b.Results {
-		a := counts[r.Test]
-		if a == nil {
-			a = &agg{}
-			counts[r.Test] = a
+		id := testIDs[r.Test]
+		t := counts[id]
+		if t == nil {
+			t = &tally{}
+			counts[id] = t
 		}
-		a.runs++
-		switch {
-		case r.Outcome == "pass":
-			a.passes++
-		case failed(r.Outcome):
-			a.fails++
-		}
+		t.add(r.Outcome, b.Infra)
 	}
-	names := make([]string, 0, len(counts))
-	for n := range counts {
-		names = append(names, n)
+	ids := make([]int64, 0, len(counts))
+	for id := range counts {
+		ids = append(ids, id)
 	}
-	slices.SortFunc(names, func(x, y string) int { return cmp.Compare(testIDs[x], testIDs[y]) })
-	ids, runs, passes, fails := make([]int64, len(names)), make([]int32, len(names)), make([]int32, len(names)), make([]int32, len(names))
-	for i, n := range names {
-		ids[i], runs[i], passes[i], fails[i] = testIDs[n], counts[n].runs, counts[n].passes, counts[n].fails
+	slices.Sort(ids)
+	n := len(ids)
+	runs, passes, fails, skips, infra := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+	for i, id := range ids {
+		c := counts[id]
+		runs[i], passes[i], fails[i], skips[i], infra[i] = c.runs, c.passes, c.failures, c.skips, c.infra
 	}
-	rows, err := tx.Query(ctx, `
-		INSERT INTO revision_rollups AS rr (repo, revision, test_id, runner_os, runs, passes, failures)
-		SELECT $1, $2, t, $3, r, p, f FROM unnest($4::bigint[], $5::int[], $6::int[], $7::int[]) AS u(t, r, p, f)
+	_, err := tx.Exec(ctx, `
+		INSERT INTO revision_rollups AS rr (repo, revision, test_id, runner_os, runs, passes, failures, skips, infra)
+		SELECT $1, $2, t, $3, r, p, f, k, i FROM unnest($4::bigint[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[]) AS u(t, r, p, f, k, i)
 		ON CONFLICT (repo, revision, test_id, runner_os) DO UPDATE
 		SET runs = rr.runs + excluded.runs, passes = rr.passes + excluded.passes,
-		    failures = rr.failures + excluded.failures, last_seen = now()
-		RETURNING test_id, runs, passes, failures`,
-		b.Repo, b.Revision, b.RunnerOS, ids, runs, passes, fails)
+		    failures = rr.failures + excluded.failures, skips = rr.skips + excluded.skips,
+		    infra = rr.infra + excluded.infra, last_seen = now()`,
+		b.Repo, b.Revision, b.RunnerOS, ids, runs, passes, fails, skips, infra)
 	if err != nil {
 		return fmt.Errorf("update revision rollups: %w", err)
 	}
-	byID := make(map[int64]string, len(names))
-	for _, n := range names {
-		byID[testIDs[n]] = n
-	}
-	var id int64
-	var c RevisionCounts
-	_, err = pgx.ForEachRow(rows, []any{&id, &c.Runs, &c.Passes, &c.Failures}, func() error {
-		st.Revision[byID[id]] = c
-		return nil
-	})
-	return err
+	return nil
 }

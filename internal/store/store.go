@@ -24,7 +24,6 @@ var ErrConflict = errors.New("conflict")
 // Store is a handle on triaged's database. It is safe for concurrent use.
 type Store struct {
 	pool     *pgxpool.Pool
-	statuses StatusWriter // nil: no GitHub statuses are recorded; see WithStatuses
 }
 
 // Open connects to the database at url and checks that it answers. It does

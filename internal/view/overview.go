@@ -9,6 +9,7 @@ import (
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/verdict"
 )
 
 // Overview windows: what changed is the last two days (today and yesterday,
@@ -28,7 +29,11 @@ type Overview struct {
 	Estimated     bool                   `json:"results_estimated"` // Summary.Results is the planner's estimate
 	NewSignatures []store.SignatureBrief `json:"new_signatures"`
 	Rising        []TrendRow             `json:"rising"`
-	TopFlaky      []TrendRow             `json:"top_flaky"`
+	// TopFlaky lists tests with flaky evidence, most impact first; Broken
+	// tests that fail every run of their last revisions. A test is in
+	// either only by what the classifier said of it.
+	TopFlaky []TrendRow `json:"top_flaky"`
+	Broken   []TrendRow `json:"broken"`
 	Offline       []Runner               `json:"runners_offline"`
 	Active        []campaign.Campaign    `json:"campaigns_running"`
 	Version       string                 `json:"version"`
@@ -49,7 +54,7 @@ func (v *Views) Overview(ctx context.Context) (Overview, error) {
 	now := v.now().UTC()
 	o := Overview{Version: v.Version, Database: v.Database,
 		Uptime: time.Since(v.started).Round(time.Second).String(),
-		Rising: []TrendRow{}, TopFlaky: []TrendRow{}, Offline: []Runner{}}
+		Rising: []TrendRow{}, TopFlaky: []TrendRow{}, Broken: []TrendRow{}, Offline: []Runner{}}
 	var err error
 	if o.Summary, o.Estimated, err = v.store.OverviewCounts(ctx); err != nil {
 		return o, err
@@ -75,7 +80,18 @@ func (v *Views) Overview(ctx context.Context) (Overview, error) {
 		}
 	}
 	slices.SortFunc(rows, func(a, b TrendRow) int { return cmp.Compare(b.Impact, a.Impact) })
-	o.TopFlaky = rows[:min(len(rows), overviewRows)]
+	for _, r := range rows {
+		switch verdict.Class(r.Class) {
+		case verdict.Flaky:
+			if len(o.TopFlaky) < overviewRows {
+				o.TopFlaky = append(o.TopFlaky, r)
+			}
+		case verdict.Broken:
+			if len(o.Broken) < overviewRows {
+				o.Broken = append(o.Broken, r)
+			}
+		}
+	}
 	slices.SortFunc(o.Rising, func(a, b TrendRow) int {
 		return cmp.Compare(b.Recent.Rate-b.Baseline.Rate, a.Recent.Rate-a.Baseline.Rate)
 	})

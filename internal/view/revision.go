@@ -1,32 +1,45 @@
 package view
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
+	"time"
 
 	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/internal/vcs"
+	"github.com/triaged/triaged/internal/verdict"
 )
 
-// revisionFailures bounds the failures a revision's view lists.
-const revisionFailures = 500
-
-// Revision is what ran on one commit. Its counts are the stable
-// /api/v1/revisions/{sha} fields.
+// Revision is what ran on one commit, its failures judged by the one
+// classifier the commit status uses. Its counts are the stable
+// /api/v1/revisions/{sha} fields: results, passed, failed, errors, skipped,
+// new_failures (failing results classed new or broken: what fails the
+// status) and known_flaky (classed flaky or known).
 type Revision struct {
 	Repo     string `json:"repo"`
 	Revision string `json:"revision"`
 	store.RevisionTotals
-	NewFailures int               `json:"new_failures"`
-	KnownFlaky  int               `json:"known_flaky"`
-	Failures    []RevisionFailure `json:"failures"`
+	NewFailures   int               `json:"new_failures"`
+	Broken        int               `json:"broken"`
+	KnownFlaky    int               `json:"known_flaky"`
+	InfraFailures int               `json:"infra"`
+	Failures      []RevisionFailure `json:"failures"`
+	// Window is how far back the verdicts looked.
+	Window time.Duration `json:"-"`
 }
 
-// RevisionFailure is a failing test × signature × OS on the revision, with
-// its class.
+// RevisionFailure is a commit's failures of one test on one runner OS with
+// one signature, with their class.
 type RevisionFailure struct {
-	store.RevisionFailure
-	Class string `json:"class"`
+	TestID      int64  `json:"test_id"`
+	Test        string `json:"test"`
+	RunnerOS    string `json:"runner_os"`
+	SignatureID int64  `json:"signature_id"`
+	Title       string `json:"title"`
+	Failures    int    `json:"failures"`
+	verdict.Verdict
 }
 
 // ErrBadRevision is returned for a revision asked for without a valid repo
@@ -35,32 +48,44 @@ var ErrBadRevision = errors.New("name the repository and commit: /revisions/SHA?
 
 // Revision builds the view of repo at revision.
 func (v *Views) Revision(ctx context.Context, repo, revision string) (Revision, error) {
-	rv := Revision{Repo: repo, Revision: revision, Failures: []RevisionFailure{}}
-	if vcs.CheckRepo(repo) != nil || len(revision) == 0 || len(revision) > 200 {
+	rv := Revision{Repo: repo, Revision: revision, Failures: []RevisionFailure{}, Window: v.Window}
+	if vcs.CheckRepo(repo) != nil || vcs.CheckRevision(revision) != nil {
 		return rv, ErrBadRevision
 	}
 	var err error
 	if rv.RevisionTotals, err = v.store.RevisionSummary(ctx, repo, revision); err != nil {
 		return rv, notFound(err)
 	}
-	fs, err := v.store.RevisionFailures(ctx, repo, revision, revisionFailures)
+	c, err := v.store.CommitFacts(ctx, repo, revision, v.Window)
 	if err != nil {
 		return rv, err
 	}
-	for _, f := range fs {
-		rf := RevisionFailure{RevisionFailure: f, Class: "new"}
-		switch {
-		case f.Passes > 0:
-			rf.Class = "flaky"
-		case f.Elsewhere > 0:
-			rf.Class = "known"
-		}
-		if rf.Class == "new" {
-			rv.NewFailures += f.Failures
-		} else {
-			rv.KnownFlaky += f.Failures
-		}
-		rv.Failures = append(rv.Failures, rf)
+	var sigs []int64
+	for _, f := range c.Failures {
+		sigs = append(sigs, f.Signature)
 	}
+	titles, err := v.store.SignatureTitles(ctx, sigs)
+	if err != nil {
+		return rv, err
+	}
+	for _, f := range c.Failures {
+		vd := verdict.Classify(verdict.Failure{Revision: revision, Signature: f.Signature, Infra: f.Infra}, c.Histories[f.Test])
+		rv.Failures = append(rv.Failures, RevisionFailure{TestID: f.Test.TestID, Test: c.Names[f.Test.TestID], RunnerOS: f.Test.OS,
+			SignatureID: f.Signature, Title: titles[f.Signature], Failures: f.Count, Verdict: vd})
+		switch vd.Class {
+		case verdict.New:
+			rv.NewFailures += f.Count
+		case verdict.Broken:
+			rv.NewFailures += f.Count
+			rv.Broken += f.Count
+		case verdict.Infra:
+			rv.InfraFailures += f.Count
+		default:
+			rv.KnownFlaky += f.Count
+		}
+	}
+	slices.SortFunc(rv.Failures, func(a, b RevisionFailure) int {
+		return cmp.Or(cmp.Compare(a.Test, b.Test), cmp.Compare(a.RunnerOS, b.RunnerOS), cmp.Compare(a.SignatureID, b.SignatureID))
+	})
 	return rv, nil
 }

@@ -3,11 +3,11 @@ package view
 import (
 	"context"
 	"fmt"
-	"slices"
+	"time"
 
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
-	"github.com/triaged/triaged/internal/vcs"
+	"github.com/triaged/triaged/internal/verdict"
 )
 
 // testCells bounds a test's history: revision × OS cells read, newest
@@ -17,15 +17,19 @@ const (
 	testWindow = 30
 )
 
-// Test is one test's history and class.
+// Test is one test's history and its verdict: the worst of its verdicts
+// on each runner OS, each given in Verdicts.
 type Test struct {
 	store.Test
-	Class      string               `json:"class"`
-	Why        string               `json:"why"`
+	verdict.Verdict
+	Verdicts   []OSVerdict          `json:"verdicts"`
 	Rate       stats.Rate           `json:"rate"` // last testWindow days
 	ByOS       []OSRate             `json:"by_os"`
 	Signatures []store.Count        `json:"signatures"`
 	History    []store.RevisionCell `json:"history"`
+	// Marks are admins' words that failures with a signature are a known
+	// flake.
+	Marks []store.FlakyMark `json:"flaky_marks"`
 }
 
 // Test builds the view of test id.
@@ -51,38 +55,42 @@ func (v *Views) Test(ctx context.Context, id int64) (Test, error) {
 		runs, fails = runs+c.Runs, fails+c.Failures
 	}
 	tv.Rate = stats.NewRate(fails, runs)
-	tv.Class, tv.Why = classifyTest(tv.History)
+	if tv.Marks, err = v.store.FlakyMarks(ctx, id); err != nil {
+		return tv, err
+	}
+	since := v.now().Add(-v.Window)
+	oses, err := v.store.TestOSes(ctx, id, since)
+	if err != nil {
+		return tv, err
+	}
+	tv.Verdict = verdict.Verdict{Class: verdict.Stable, Why: "no runs in the last " + days(v.Window)}
+	tv.Verdicts = []OSVerdict{}
+	for _, os := range oses {
+		hs, err := v.store.Histories(ctx, t.Repo, os, []int64{id}, since)
+		if err != nil {
+			return tv, err
+		}
+		ov := OSVerdict{OS: os, Verdict: verdict.OfTest(hs[id])}
+		tv.Verdicts = append(tv.Verdicts, ov)
+		if len(tv.Verdicts) == 1 || ov.Class.Worse(tv.Class) {
+			tv.Verdict = ov.Verdict
+			tv.Why = "on " + osName(os) + ": " + ov.Why
+		}
+	}
 	return tv, nil
 }
 
-// classifyTest explains the test's recent history in the terms the upload
-// answers use: flaky (passed and failed on one revision and OS), new (fails
-// on its latest revision and not before), known (failed on several
-// revisions, never next to a pass), or stable.
-func classifyTest(cells []store.RevisionCell) (class, why string) {
-	if len(cells) == 0 {
-		return "stable", "No results yet."
-	}
-	var flaky []store.RevisionCell
-	failedRevs := map[string]bool{}
-	for _, c := range cells {
-		if c.Passes > 0 && c.Failures > 0 {
-			flaky = append(flaky, c)
-		}
-		if c.Failures > 0 {
-			failedRevs[c.Repo+"@"+c.Revision] = true
-		}
-	}
-	latest := slices.MaxFunc(cells, func(a, b store.RevisionCell) int { return a.LastSeen.Compare(b.LastSeen) })
-	switch {
-	case len(flaky) > 0:
-		f := flaky[0]
-		return "flaky", fmt.Sprintf("It both passed and failed on the same revision and runner OS %d times in its latest history, e.g. %d of %d runs failed on %s (%s).",
-			len(flaky), f.Failures, f.Runs, vcs.ShortRevision(f.Revision), f.RunnerOS)
-	case len(failedRevs) == 1 && failedRevs[latest.Repo+"@"+latest.Revision]:
-		return "new", fmt.Sprintf("It fails on its latest revision %s and passed on every revision before it.", vcs.ShortRevision(latest.Revision))
-	case len(failedRevs) > 1:
-		return "known", fmt.Sprintf("It failed on %d revisions without passing next to the failures: a known failure, not a flake.", len(failedRevs))
-	}
-	return "stable", fmt.Sprintf("No failure on its latest %d revision × OS runs.", len(cells))
+// OSVerdict is what the classifier says of a test on one runner OS.
+type OSVerdict struct {
+	OS string `json:"runner_os"`
+	verdict.Verdict
 }
+
+func osName(os string) string {
+	if os == "" {
+		return "an unnamed OS"
+	}
+	return os
+}
+
+func days(d time.Duration) string { return fmt.Sprintf("%d days", int(d/(24*time.Hour))) }

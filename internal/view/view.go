@@ -26,11 +26,13 @@ type Views struct {
 	// Version and Database say which triaged and which database the
 	// overview describes.
 	Version, Database string
+	// Window is how far back verdicts look.
+	Window time.Duration
 }
 
-// New returns the view builders over st.
-func New(st *store.Store, version, database string) *Views {
-	return &Views{store: st, started: time.Now(), now: time.Now, Version: version, Database: database}
+// New returns the view builders over st, judging tests over window.
+func New(st *store.Store, version, database string, window time.Duration) *Views {
+	return &Views{store: st, started: time.Now(), now: time.Now, Version: version, Database: database, Window: window}
 }
 
 // notFound maps the store's not-found to this package's.

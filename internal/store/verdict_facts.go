@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/triaged/triaged/internal/verdict"
+)
+
+// historyRevisions bounds the revisions read per test: enough for any
+// failing streak a person needs dated ("failing since" the 50th revision
+// back is "at least that long").
+const historyRevisions = 50
+
+// querier is what reads run on: a transaction or the pool.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// histories reads the history of each test in repo on runner OS os since
+// since, as verdict.Classify needs it: its latest revisions, its flaky
+// signatures and an admin's marks. Three indexed queries for any number of
+// tests.
+func histories(ctx context.Context, q querier, repo, os string, testIDs []int64, since time.Time) (map[int64]verdict.History, error) {
+	out := make(map[int64]verdict.History, len(testIDs))
+	if len(testIDs) == 0 {
+		return out, nil
+	}
+	for _, id := range testIDs {
+		out[id] = verdict.History{FlakySignatures: map[int64]bool{}}
+	}
+	rows, _ := q.Query(ctx, `
+		SELECT t.id, c.revision, c.last_seen, c.runs, c.passes, c.failures
+		FROM unnest($3::bigint[]) AS t(id), LATERAL (
+			SELECT revision, last_seen, runs, passes, failures FROM revision_rollups
+			WHERE test_id = t.id AND repo = $1 AND runner_os = $2 AND last_seen >= $4 AND runs > 0
+			ORDER BY last_seen DESC LIMIT $5) c
+		ORDER BY t.id, c.last_seen DESC`, repo, os, testIDs, since, historyRevisions)
+	var id int64
+	var r verdict.Revision
+	_, err := pgx.ForEachRow(rows, []any{&id, &r.Revision, &r.FirstSeen, &r.Runs, &r.Passes, &r.Failures}, func() error {
+		h := out[id]
+		h.Revisions = append(h.Revisions, r)
+		out[id] = h
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("test histories: %w", err)
+	}
+	// The signatures of failures on revisions where the test also passed,
+	// outside infrastructure batches; then an admin's marks.
+	rows, _ = q.Query(ctx, `
+		SELECT sr.test_id, sr.signature_id, false
+		FROM revision_rollups rr
+		JOIN signature_revisions sr ON sr.repo = rr.repo AND sr.revision = rr.revision
+		     AND sr.test_id = rr.test_id AND sr.runner_os = rr.runner_os
+		WHERE rr.test_id = ANY($3) AND rr.repo = $1 AND rr.runner_os = $2 AND rr.last_seen >= $4
+		  AND rr.passes > 0 AND rr.failures > 0 AND sr.failures > sr.infra
+		UNION
+		SELECT test_id, signature_id, true FROM flaky_marks WHERE test_id = ANY($3) AND removed_at IS NULL`,
+		repo, os, testIDs, since)
+	var sig int64
+	var marked bool
+	_, err = pgx.ForEachRow(rows, []any{&id, &sig, &marked}, func() error {
+		h := out[id]
+		h.FlakySignatures[sig] = true
+		h.Marked = h.Marked || marked
+		out[id] = h
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("flaky history: %w", err)
+	}
+	return out, nil
+}
+
+// Histories reads tests' histories on one runner OS, for pages.
+func (s *Store) Histories(ctx context.Context, repo, os string, testIDs []int64, since time.Time) (map[int64]verdict.History, error) {
+	return histories(ctx, s.pool, repo, os, testIDs, since)
+}
+
+// TestOSes lists the runner OSes a test ran on since since.
+func (s *Store) TestOSes(ctx context.Context, testID int64, since time.Time) ([]string, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT runner_os FROM revision_rollups WHERE test_id = $1 AND last_seen >= $2 ORDER BY 1`,
+		testID, since)
+	oses, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("test %d OSes: %w", testID, err)
+	}
+	return oses, nil
+}
+
+// commitFacts reads what a commit's status and its tests' verdicts are
+// computed from: the commit's failing results outside stress campaigns,
+// and the histories of the tests they concern and of the tests it ran
+// whose stored verdict is not stable (a pass can end a streak).
+func commitFacts(ctx context.Context, q querier, repo, revision string, since time.Time) (verdict.Commit, error) {
+	c := verdict.Commit{Repo: repo, Revision: revision, Histories: map[verdict.TestKey]verdict.History{}, Names: map[int64]string{}}
+	err := q.QueryRow(ctx, `
+		SELECT count(DISTINCT test_id) FILTER (WHERE runs + infra > 0)::int,
+		       (count(DISTINCT test_id) FILTER (WHERE skips > 0) - count(DISTINCT test_id) FILTER (WHERE skips > 0 AND runs + infra > 0))::int,
+		       (SELECT count(*) FROM campaigns WHERE repo = $1 AND revision = $2 AND state IN ('queued', 'running'))::int
+		FROM revision_rollups WHERE repo = $1 AND revision = $2`, repo, revision).Scan(&c.Ran, &c.Skipped, &c.ActiveCampaigns)
+	if err != nil {
+		return c, fmt.Errorf("commit %s@%s: %w", repo, revision, err)
+	}
+	rows, _ := q.Query(ctx, `
+		SELECT f.test_id, f.runner_os, f.signature_id, f.infra, f.n, t.name
+		FROM (SELECT test_id, runner_os, coalesce(signature_id, 0) AS signature_id, infra, count(*)::int AS n
+		      FROM results
+		      WHERE repo = $1 AND revision = $2 AND outcome IN ('fail', 'error') AND campaign_id IS NULL
+		      GROUP BY 1, 2, 3, 4) f
+		JOIN tests t ON t.id = f.test_id`, repo, revision)
+	var f verdict.CommitFailure
+	var fname string
+	_, err = pgx.ForEachRow(rows, []any{&f.Test.TestID, &f.Test.OS, &f.Signature, &f.Infra, &f.Count, &fname}, func() error {
+		c.Failures = append(c.Failures, f)
+		c.Names[f.Test.TestID] = fname
+		return nil
+	})
+	if err != nil {
+		return c, fmt.Errorf("commit %s@%s failures: %w", repo, revision, err)
+	}
+	// The tests to judge: those that failed here, and those with a stored
+	// verdict other than stable that ran here.
+	rows, _ = q.Query(ctx, `
+		SELECT rr.test_id, rr.runner_os, t.name
+		FROM revision_rollups rr
+		JOIN tests t ON t.id = rr.test_id
+		LEFT JOIN test_verdicts tv ON tv.test_id = rr.test_id AND tv.runner_os = rr.runner_os
+		WHERE rr.repo = $1 AND rr.revision = $2
+		  AND (rr.failures > 0 OR (tv.class IS NOT NULL AND tv.class <> 'stable'))`, repo, revision)
+	byOS := map[string][]int64{}
+	var k verdict.TestKey
+	var name string
+	_, err = pgx.ForEachRow(rows, []any{&k.TestID, &k.OS, &name}, func() error {
+		byOS[k.OS] = append(byOS[k.OS], k.TestID)
+		c.Names[k.TestID] = name
+		return nil
+	})
+	if err != nil {
+		return c, fmt.Errorf("commit %s@%s tests: %w", repo, revision, err)
+	}
+	for os, ids := range byOS {
+		hs, err := histories(ctx, q, repo, os, ids, since)
+		if err != nil {
+			return c, err
+		}
+		for id, h := range hs {
+			c.Histories[verdict.TestKey{TestID: id, OS: os}] = h
+		}
+	}
+	return c, nil
+}

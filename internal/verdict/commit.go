@@ -1,0 +1,99 @@
+package verdict
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/triaged/triaged/internal/stats"
+)
+
+// TestKey names a test on a runner OS: histories are kept per OS, since a
+// test can be flaky on one and broken on another.
+type TestKey struct {
+	TestID int64
+	OS     string
+}
+
+// Commit is what a commit's status and its tests' verdicts are computed
+// from: its failures outside stress campaigns, and the history of every
+// test they concern.
+type Commit struct {
+	Repo, Revision string
+	// Ran counts the tests that ran on the commit; Skipped those that were
+	// only skipped there.
+	Ran, Skipped int
+	Failures     []CommitFailure
+	// Histories holds the history of each failing test, and of each test
+	// whose stored verdict may change with this commit.
+	Histories map[TestKey]History
+	Names     map[int64]string
+	// ActiveCampaigns counts queued or running campaigns on the commit.
+	ActiveCampaigns int
+}
+
+// CommitFailure is a commit's failing results of one test on one OS with
+// one signature, in or out of infrastructure batches.
+type CommitFailure struct {
+	Test      TestKey
+	Signature int64
+	Infra     bool
+	Count     int
+}
+
+// FailingTest is a test that failed on a commit, under the worst verdict
+// of its failures there.
+type FailingTest struct {
+	Key      TestKey
+	Name     string
+	Verdict  Verdict
+	Failures int
+	// Rate is its failure rate over the window on that OS, outside
+	// infrastructure batches and skips.
+	Rate stats.Rate
+}
+
+// Failing judges every failure of the commit and returns one entry per
+// test and OS, worst verdict first, then most failures on the commit, then
+// most failures in its history, then by name.
+func (c Commit) Failing() []FailingTest {
+	byTest := map[TestKey]*FailingTest{}
+	for _, f := range c.Failures {
+		v := Classify(Failure{Revision: c.Revision, Signature: f.Signature, Infra: f.Infra}, c.Histories[f.Test])
+		ft := byTest[f.Test]
+		if ft == nil {
+			ft = &FailingTest{Key: f.Test, Name: c.Names[f.Test.TestID], Verdict: v, Rate: c.Histories[f.Test].Rate()}
+			byTest[f.Test] = ft
+		} else if v.Class.Worse(ft.Verdict.Class) {
+			ft.Verdict = v
+		}
+		ft.Failures += f.Count
+	}
+	out := make([]FailingTest, 0, len(byTest))
+	for _, ft := range byTest {
+		out = append(out, *ft)
+	}
+	slices.SortFunc(out, func(a, b FailingTest) int {
+		return cmp.Or(rank[b.Verdict.Class]-rank[a.Verdict.Class], b.Failures-a.Failures, b.Rate.Failures-a.Rate.Failures,
+			cmp.Compare(a.Name, b.Name), cmp.Compare(a.Key.OS, b.Key.OS))
+	})
+	return out
+}
+
+// TestVerdicts judges, as a whole, every test whose history the commit
+// carries.
+func (c Commit) TestVerdicts() map[TestKey]Verdict {
+	out := make(map[TestKey]Verdict, len(c.Histories))
+	for k, h := range c.Histories {
+		out[k] = OfTest(h)
+	}
+	return out
+}
+
+// Rate is the test's failure rate over the history's revisions.
+func (h History) Rate() stats.Rate {
+	var runs, failures int
+	for _, r := range h.Revisions {
+		runs, failures = runs+r.Runs, failures+r.Failures
+	}
+	return stats.NewRate(failures, runs)
+}
