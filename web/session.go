@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,8 +39,14 @@ func sessionFrom(ctx context.Context) *session {
 
 // Session loads the admin session of the request into its context. With
 // RequireLogin, a request without one is sent to the login page.
+//
+// It also reads the request's form, since it wraps every page route: see
+// readForm.
 func (p *Pages) Session(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !p.readForm(w, r) {
+			return
+		}
 		var sess *session
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 			s, err := p.store.SessionByHash(r.Context(), auth.Hash(c.Value))
@@ -56,8 +63,50 @@ func (p *Pages) Session(next http.Handler) http.Handler {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
+		defer dropMultipart(r)
+		next.ServeHTTP(w, r)
 	})
+}
+
+// maxFormBytes bounds a page form's body. The largest form, a new campaign,
+// is a few hundred bytes.
+const maxFormBytes = 64 << 10
+
+// readForm parses the request's form once, before any handler does, and
+// answers the request itself when the form is not one a page sends: 415 for
+// a multipart or other non-urlencoded body, 413 above maxFormBytes. Our forms
+// are urlencoded and small; a multipart body would be spilled to temporary
+// files, and net/http removes those only for the request it passed in, not
+// for the copies that middlewares make with WithContext. Parsing here, on
+// that original request, also means the copies share its parsed form.
+func (p *Pages) readForm(w http.ResponseWriter, r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	posted := r.Method == http.MethodPost && (ct != "" || r.ContentLength != 0)
+	if strings.HasPrefix(mt, "multipart/") || posted && mt != "application/x-www-form-urlencoded" {
+		p.render(w, r, http.StatusUnsupportedMediaType, errorPage(http.StatusUnsupportedMediaType,
+			"This server takes only plain web forms (application/x-www-form-urlencoded), without file uploads. Submit the form from its page."))
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		status, msg := http.StatusBadRequest, "The form could not be read. Submit it again from its page."
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			status, msg = http.StatusRequestEntityTooLarge, "The form is larger than this server accepts (64 KiB). Shorten what you entered."
+		}
+		p.render(w, r, status, errorPage(status, msg))
+		return false
+	}
+	return true
+}
+
+// dropMultipart removes the temporary files of a multipart form that a
+// handler parsed despite readForm, should one ever do so.
+func dropMultipart(r *http.Request) {
+	if r.MultipartForm != nil {
+		r.MultipartForm.RemoveAll()
+	}
 }
 
 // Admin admits only POSTs from an admin session that carry the session's

@@ -1,0 +1,116 @@
+package web_test
+
+import (
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/triaged/triaged/internal/pgtest"
+	"github.com/triaged/triaged/internal/server"
+	"github.com/triaged/triaged/internal/store"
+)
+
+// bareServer is a server over an empty database, for tests that need no
+// history.
+func bareServer(t *testing.T, cfg server.Config) (*store.Store, string) {
+	t.Helper()
+	st := pgtest.NewStore(t)
+	if cfg.AdminToken == "" {
+		cfg.AdminToken = adminToken
+	}
+	cfg.Version, cfg.Log = "test", slog.New(slog.DiscardHandler)
+	srv := httptest.NewServer(server.New(cfg, st).Handler())
+	t.Cleanup(srv.Close)
+	return st, srv.URL
+}
+
+// multipartBody streams a form with a file of size bytes: above net/http's
+// 32 MiB in memory, so a parser that accepted it would spill it to a
+// temporary file.
+func multipartBody(size int64, fields map[string]string) (io.Reader, string) {
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		for k, v := range fields {
+			mw.WriteField(k, v)
+		}
+		part, _ := mw.CreateFormFile("f", "50MB.bin")
+		_, err := io.CopyN(part, zeros{}, size)
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	return pr, mw.FormDataContentType()
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// TestFormsRefuseMultipart posts a large multipart body to /login and to an
+// admin route with a valid session and CSRF token: both are refused with
+// 415, and no multipart-* temporary file is left behind (the review's disk
+// fill without credentials). An oversized urlencoded form gets 413.
+func TestFormsRefuseMultipart(t *testing.T) {
+	// Not parallel: TMPDIR is per process, and this test must see every
+	// temporary file that net/http would create.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	_, base := bareServer(t, server.Config{})
+	c := client(t)
+	_, csrf := login(t, c, base, adminToken)
+	if csrf == "" {
+		t.Fatal("login failed")
+	}
+	post := func(path, contentType string, body io.Reader) (int, string) {
+		req, _ := http.NewRequest("POST", base+path, body)
+		req.Header.Set("Content-Type", contentType)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, path := range []string{"/login", "/tokens", "/login?next=/"} {
+		body, ct := multipartBody(40<<20, map[string]string{"csrf": csrf, "token": adminToken, "name": "x", "kind": "admin"})
+		code, page := post(path, ct, body)
+		if code != http.StatusUnsupportedMediaType || !strings.Contains(page, "form") {
+			t.Errorf("multipart POST %s: got %d, want 415 with a page that explains", path, code)
+		}
+	}
+	big := "csrf=" + csrf + "&name=x&kind=admin&pad=" + strings.Repeat("a", 70<<10)
+	if code, _ := post("/tokens", "application/x-www-form-urlencoded", strings.NewReader(big)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("70 KiB form: got %d, want 413", code)
+	}
+	// A multipart GET is parsed by FormValue too.
+	body, ct := multipartBody(40<<20, nil)
+	req, _ := http.NewRequest("GET", base+"/login?next=/runners", body)
+	req.Header.Set("Content-Type", ct)
+	if resp, err := c.Do(req); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("multipart GET /login: got %d, want 415", resp.StatusCode)
+	}
+	left, _ := filepath.Glob(filepath.Join(tmp, "multipart-*"))
+	if len(left) > 0 {
+		var sizes []string
+		for _, f := range left {
+			if fi, err := os.Stat(f); err == nil {
+				sizes = append(sizes, fi.Name()+" "+itoa(fi.Size()))
+			}
+		}
+		t.Errorf("temporary files left in TMPDIR: %v", sizes)
+	}
+	if code, _ := post("/tokens", "application/x-www-form-urlencoded", strings.NewReader("csrf="+csrf+"&name=after&kind=upload")); code != http.StatusCreated {
+		t.Errorf("a normal form after the refusals: got %d, want 201", code)
+	}
+}
