@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -94,10 +95,35 @@ func (p *Pages) checkAdmin(r *http.Request, token string) (string, bool, error) 
 	return pr.Name, pr.Kind == auth.Admin, nil
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext returns next when it is a path on this site, else "/", so that
+// the redirect after a login cannot take the browser elsewhere. Browsers
+// drop tabs and newlines from URLs and read a backslash as a slash, so
+// "/\t/evil" and "/\\evil" reach another host; "/.//evil" resolves to the
+// path "//evil", and escaped forms ("/%2F%2Fevil") may be decoded by a later
+// hop, either of which a browser may then read as a host. A next that needs
+// any of these is refused, not repaired: it did not come from our pages.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	for _, c := range []byte(next) {
+		if c <= ' ' || c >= 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || !strings.HasPrefix(next, "/") || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
+	}
+	if strings.Contains(u.Path, "//") {
+		return "/"
+	}
+	for seg := range strings.SplitSeq(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return "/"
+		}
+	}
+	for _, c := range u.Path { // decoded: %09, %5C, %00, non-ASCII
+		if c < ' ' || c >= 0x7f || c == '\\' {
+			return "/"
+		}
 	}
 	return next
 }

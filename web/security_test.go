@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,5 +113,63 @@ func TestFormsRefuseMultipart(t *testing.T) {
 	}
 	if code, _ := post("/tokens", "application/x-www-form-urlencoded", strings.NewReader("csrf="+csrf+"&name=after&kind=upload")); code != http.StatusCreated {
 		t.Errorf("a normal form after the refusals: got %d, want 201", code)
+	}
+}
+
+// TestLoginRedirectStaysOnSite logs in with many tricky next values and
+// checks where the 303 goes: only a plain path on this site is followed;
+// anything a browser could read as another host goes to /.
+func TestLoginRedirectStaysOnSite(t *testing.T) {
+	t.Parallel()
+	_, base := bareServer(t, server.Config{})
+	tests := []struct {
+		name, next, want string
+	}{
+		{"plain path", "/runners", "/runners"},
+		{"path and query", "/signatures?x=1&y=%2F%2F", "/signatures?x=1&y=%2F%2F"},
+		{"fragment", "/tests/5#history", "/tests/5#history"},
+		{"root", "/", "/"},
+		{"empty", "", "/"},
+		{"relative", "runners", "/"},
+		{"tab after slash", "/\t/evil.example", "/"},
+		{"encoded tab", "/%09/evil.example", "/"},
+		{"newline", "/\n/evil.example", "/"},
+		{"encoded CRLF", "/%0d%0aSet-Cookie:x=1", "/"},
+		{"NUL", "/\x00", "/"},
+		{"encoded NUL", "/%00", "/"},
+		{"DEL", "/\x7f/evil", "/"},
+		{"backslash", "/\\evil.example", "/"},
+		{"two backslashes", "\\\\evil.example", "/"},
+		{"encoded backslash", "/%5Cevil.example", "/"},
+		{"protocol-relative", "//evil.example", "/"},
+		{"three slashes", "///evil.example", "/"},
+		{"encoded slashes", "/%2F%2Fevil.example", "/"},
+		{"encoded slash pair later", "/a/%2F/evil", "/"},
+		{"dot then slashes", "/.//evil.example", "/"},
+		{"dot dot", "/a/../..//evil.example", "/"},
+		{"encoded dot dot", "/%2e%2e/evil", "/"},
+		{"https", "https://evil.example", "/"},
+		{"scheme without slashes", "https:evil.example", "/"},
+		{"javascript", "javascript:alert(1)", "/"},
+		{"space", "/ /evil.example", "/"},
+		{"leading space", " /runners", "/"},
+		{"non-ASCII", "/\u2028/evil.example", "/"},
+		{"bad escape", "/%zz", "/"},
+		{"user info", "/@evil.example", "/@evil.example"}, // a path on this site
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := client(t)
+			_, page := fetch(t, c, "GET", base+"/login", nil)
+			m := csrfPattern.FindStringSubmatch(page)
+			if m == nil {
+				t.Fatal("login page has no form token")
+			}
+			resp, _ := fetch(t, c, "POST", base+"/login", url.Values{"csrf": {m[1]}, "token": {adminToken}, "next": {tt.next}})
+			if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != tt.want {
+				t.Errorf("next %q: got %d to %q, want 303 to %q", tt.next, resp.StatusCode, got, tt.want)
+			}
+		})
 	}
 }
