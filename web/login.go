@@ -1,7 +1,6 @@
 package web
 
 import (
-	"crypto/subtle"
 	"errors"
 	"net/http"
 	"net/url"
@@ -39,27 +38,28 @@ func (p *Pages) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 			"The login form expired or did not come from this site. Open the login page again."))
 		return
 	}
-	token := strings.TrimSpace(r.PostFormValue("token"))
-	name, ok, err := p.checkAdmin(r, token)
-	if err != nil {
-		p.serverError(w, r, err)
-		return
-	}
-	if !ok {
+	pr, err := p.auth.Check(r, strings.TrimSpace(r.PostFormValue("token")))
+	switch {
+	case errors.Is(err, auth.ErrUnknownToken), errors.Is(err, store.ErrDisabled), err == nil && pr.Kind != auth.Admin:
 		p.cfg.Log.Warn("login refused", "remote", r.RemoteAddr)
 		p.showLogin(w, r, http.StatusUnauthorized, "That is not an admin token.")
 		return
+	case err != nil:
+		p.serverError(w, r, err)
+		return
 	}
 	value := randomToken()
-	if err := p.store.CreateSession(r.Context(), auth.Hash(value), store.Session{
-		Principal: name, CSRF: randomToken(), ExpiresAt: time.Now().Add(sessionTTL),
-	}); err != nil {
+	sess := store.Session{Principal: pr.Name, CSRF: randomToken(), ExpiresAt: time.Now().Add(sessionTTL), TokenID: pr.TokenID}
+	if pr.TokenID == 0 { // the bootstrap token
+		sess.BootstrapProof = p.auth.BootstrapProof(value)
+	}
+	if err := p.store.CreateSession(r.Context(), auth.Hash(value), sess); err != nil {
 		p.serverError(w, r, err)
 		return
 	}
 	p.setCookie(w, r, loginCookie, "", 0)
 	p.setCookie(w, r, sessionCookie, value, sessionTTL)
-	p.cfg.Log.Info("admin logged in", "principal", name)
+	p.cfg.Log.Info("admin logged in", "principal", pr.Name)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
@@ -73,26 +73,6 @@ func (p *Pages) Logout(w http.ResponseWriter, r *http.Request) {
 	}
 	p.setCookie(w, r, sessionCookie, "", 0)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-// checkAdmin reports whether token is the bootstrap admin token or a stored,
-// unrevoked admin token, and names its holder.
-func (p *Pages) checkAdmin(r *http.Request, token string) (string, bool, error) {
-	if token == "" {
-		return "", false, nil
-	}
-	h := auth.Hash(token)
-	if p.adminHash != nil && subtle.ConstantTimeCompare(h, p.adminHash) == 1 {
-		return "bootstrap admin", true, nil
-	}
-	pr, err := p.store.PrincipalByTokenHash(r.Context(), h)
-	switch {
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrDisabled):
-		return "", false, nil
-	case err != nil:
-		return "", false, err
-	}
-	return pr.Name, pr.Kind == auth.Admin, nil
 }
 
 // safeNext returns next when it is a path on this site, else "/", so that

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -171,5 +172,114 @@ func TestLoginRedirectStaysOnSite(t *testing.T) {
 				t.Errorf("next %q: got %d to %q, want 303 to %q", tt.next, resp.StatusCode, got, tt.want)
 			}
 		})
+	}
+}
+
+// api calls the JSON API with a bearer token and decodes the answer into out.
+func api(t *testing.T, method, u, token, body string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
+// newAdminToken creates a stored admin token through the API.
+func newAdminToken(t *testing.T, base, name string) (id int64, secret string) {
+	t.Helper()
+	var tok struct {
+		ID    int64  `json:"id"`
+		Token string `json:"token"`
+	}
+	if code := api(t, "POST", base+"/api/v1/tokens", adminToken, `{"name":"`+name+`","kind":"admin"}`, &tok); code != http.StatusCreated || tok.Token == "" {
+		t.Fatalf("create admin token: got %d", code)
+	}
+	return tok.ID, tok.Token
+}
+
+// createTokenOnPage posts the tokens page's form with a session.
+func createTokenOnPage(t *testing.T, c *http.Client, base, csrf string) int {
+	t.Helper()
+	resp, _ := fetch(t, c, "POST", base+"/tokens", url.Values{"csrf": {csrf}, "name": {"made on the page"}, "kind": {"admin"}})
+	return resp.StatusCode
+}
+
+// TestRevokedTokenEndsItsSessions logs in with a stored admin token, revokes
+// the token through the API or on the tokens page, and checks that the
+// session opened with it can no longer act (it could create admin tokens).
+func TestRevokedTokenEndsItsSessions(t *testing.T) {
+	t.Parallel()
+	_, base := bareServer(t, server.Config{})
+	revokers := []struct {
+		name   string
+		revoke func(t *testing.T, id int64)
+	}{
+		{"API", func(t *testing.T, id int64) {
+			if code := api(t, "DELETE", base+"/api/v1/tokens/"+itoa(id), adminToken, "", nil); code != http.StatusNoContent {
+				t.Fatalf("DELETE /api/v1/tokens/%d: got %d", id, code)
+			}
+		}},
+		{"page", func(t *testing.T, id int64) {
+			c := client(t)
+			_, csrf := login(t, c, base, adminToken)
+			if resp, _ := fetch(t, c, "POST", base+"/tokens/"+itoa(id)+"/revoke", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("revoke on the page: got %d", resp.StatusCode)
+			}
+		}},
+	}
+	for _, rv := range revokers {
+		t.Run(rv.name, func(t *testing.T) {
+			id, secret := newAdminToken(t, base, "revoked by "+rv.name)
+			c := client(t)
+			_, csrf := login(t, c, base, secret)
+			if code := createTokenOnPage(t, c, base, csrf); code != http.StatusCreated {
+				t.Fatalf("create a token with a fresh session: got %d, want 201", code)
+			}
+			rv.revoke(t, id)
+			if code := createTokenOnPage(t, c, base, csrf); code != http.StatusUnauthorized {
+				t.Errorf("create a token with a session of the revoked token: got %d, want 401", code)
+			}
+			if resp, _ := fetch(t, c, "GET", base+"/tokens", nil); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("tokens page with a session of the revoked token: got %d, want 303 to the login", resp.StatusCode)
+			}
+		})
+	}
+}
+
+// TestBootstrapSessionEndsWithTheToken opens a session with the bootstrap
+// admin token, then presents its cookie to servers over the same database
+// that run with another bootstrap token, with none, and with the same: only
+// the last still honours it.
+func TestBootstrapSessionEndsWithTheToken(t *testing.T) {
+	t.Parallel()
+	st, base := bareServer(t, server.Config{})
+	c := client(t)
+	_, csrf := login(t, c, base, adminToken)
+	replica := func(token string) string {
+		srv := httptest.NewServer(server.New(server.Config{Version: "test", AdminToken: token, Log: slog.New(slog.DiscardHandler)}, st).Handler())
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	// The cookie jar keys cookies by host, not port, so c presents the
+	// session to every replica on 127.0.0.1.
+	for _, tt := range []struct {
+		name, token string
+		want        int
+	}{
+		{"another token", "tri_another-admin-token", http.StatusUnauthorized},
+		{"no token", "", http.StatusUnauthorized},
+		{"the same token", adminToken, http.StatusCreated},
+	} {
+		if code := createTokenOnPage(t, c, replica(tt.token), csrf); code != tt.want {
+			t.Errorf("bootstrap session on a server with %s: got %d, want %d", tt.name, code, tt.want)
+		}
 	}
 }

@@ -47,16 +47,10 @@ func (p *Pages) Session(next http.Handler) http.Handler {
 		if !p.readForm(w, r) {
 			return
 		}
-		var sess *session
-		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-			s, err := p.store.SessionByHash(r.Context(), auth.Hash(c.Value))
-			switch {
-			case err == nil:
-				sess = &session{Principal: s.Principal, CSRF: s.CSRF}
-			case !errors.Is(err, store.ErrNotFound):
-				p.serverError(w, r, err)
-				return
-			}
+		sess, err := p.loadSession(r)
+		if err != nil {
+			p.serverError(w, r, err)
+			return
 		}
 		open := r.URL.Path == "/login" || r.URL.Path == "/healthz"
 		if sess == nil && p.cfg.RequireLogin && !open {
@@ -107,6 +101,24 @@ func dropMultipart(r *http.Request) {
 	if r.MultipartForm != nil {
 		r.MultipartForm.RemoveAll()
 	}
+}
+
+// loadSession returns the request's session, or nil when it has none that
+// still holds: unknown, expired, or opened with a token that has since been
+// revoked or is no longer the server's bootstrap token.
+func (p *Pages) loadSession(r *http.Request) (*session, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	s, err := p.store.SessionByHash(r.Context(), auth.Hash(c.Value), p.auth.BootstrapProof(c.Value))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return &session{Principal: s.Principal, CSRF: s.CSRF}, nil
 }
 
 // Admin admits only POSTs from an admin session that carry the session's
@@ -165,37 +177,18 @@ func (p *Pages) ReadAPI(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ok, err := p.readAllowed(r)
+		sess, err := p.loadSession(r)
+		if err == nil && sess == nil {
+			_, err = p.auth.Check(r, auth.BearerToken(r))
+		}
 		switch {
-		case err != nil:
-			jsonapi.Error(w, r, p.cfg.Log, http.StatusServiceUnavailable, "cannot check credentials right now; retry", nil)
-		case !ok:
+		case err == nil:
+			next.ServeHTTP(w, r)
+		case errors.Is(err, auth.ErrUnknownToken), errors.Is(err, store.ErrDisabled):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="triaged"`)
 			jsonapi.Error(w, r, p.cfg.Log, http.StatusUnauthorized, "this server requires a login: send a token (Authorization: Bearer <token>) or log in", nil)
 		default:
-			next.ServeHTTP(w, r)
+			jsonapi.Error(w, r, p.cfg.Log, http.StatusServiceUnavailable, "cannot check credentials right now; retry", err)
 		}
 	})
-}
-
-func (p *Pages) readAllowed(r *http.Request) (bool, error) {
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		_, err := p.store.SessionByHash(r.Context(), auth.Hash(c.Value))
-		if err == nil || !errors.Is(err, store.ErrNotFound) {
-			return err == nil, err
-		}
-	}
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if token = strings.TrimSpace(token); !ok || token == "" {
-		return false, nil
-	}
-	h := auth.Hash(token)
-	if p.adminHash != nil && subtle.ConstantTimeCompare(h, p.adminHash) == 1 {
-		return true, nil
-	}
-	_, err := p.store.PrincipalByTokenHash(r.Context(), h)
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDisabled) {
-		return false, nil
-	}
-	return err == nil, err
 }

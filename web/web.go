@@ -25,8 +25,13 @@ type Config struct {
 	Version  string
 	Database string // where the data lives, shown on the front page
 	Log      *slog.Logger
-	// AdminToken is the bootstrap admin token; logging in with it (or with a
-	// stored admin token) opens an admin session.
+	// Auth checks the tokens people log in with, and is told when a page
+	// revokes a token or disables a runner. It should be the authenticator
+	// of the server's API, so that both share one cache and one count of
+	// failed attempts per client.
+	Auth *auth.Authenticator
+	// AdminToken is the bootstrap admin token, used only to build an
+	// authenticator of the pages' own when Auth is nil.
 	AdminToken string
 	// RequireLogin makes every page ask for a login, not only write actions.
 	RequireLogin bool
@@ -37,17 +42,17 @@ type Config struct {
 
 // Pages serves the HTML pages.
 type Pages struct {
-	cfg       Config
-	store     *store.Store
-	started   time.Time
-	adminHash []byte // nil without a bootstrap token
+	cfg     Config
+	store   *store.Store
+	auth    *auth.Authenticator
+	started time.Time
 }
 
 // New returns the pages over st.
 func New(cfg Config, st *store.Store) *Pages {
-	p := &Pages{cfg: cfg, store: st, started: time.Now()}
-	if cfg.AdminToken != "" {
-		p.adminHash = auth.Hash(cfg.AdminToken)
+	p := &Pages{cfg: cfg, store: st, auth: cfg.Auth, started: time.Now()}
+	if p.auth == nil {
+		p.auth = auth.New(cfg.AdminToken, st, cfg.Log)
 	}
 	return p
 }

@@ -6,6 +6,7 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -46,18 +47,22 @@ func Hash(token string) []byte {
 	return h[:]
 }
 
-// Authenticator checks bearer tokens against the bootstrap admin token and
-// the store.
+// ErrUnknownToken is returned for a token this server did not issue.
+var ErrUnknownToken = errors.New("unknown token")
+
+// Authenticator checks tokens against the bootstrap admin token and the
+// store.
 type Authenticator struct {
-	adminHash []byte // nil when no bootstrap token is configured
-	store     *store.Store
-	log       *slog.Logger
-	cache     cache
+	adminToken string // empty when no bootstrap token is configured
+	adminHash  []byte // nil when no bootstrap token is configured
+	store      *store.Store
+	log        *slog.Logger
+	cache      cache
 }
 
 // New returns an authenticator. adminToken may be empty.
 func New(adminToken string, st *store.Store, log *slog.Logger) *Authenticator {
-	a := &Authenticator{store: st, log: log}
+	a := &Authenticator{adminToken: adminToken, store: st, log: log}
 	if adminToken != "" {
 		a.adminHash = Hash(adminToken)
 	}
@@ -67,6 +72,49 @@ func New(adminToken string, st *store.Store, log *slog.Logger) *Authenticator {
 // Forget makes this replica check every token against the store again, for
 // when an admin revokes a token or disables a runner here.
 func (a *Authenticator) Forget() { a.cache.forget() }
+
+// Check returns who holds token, as presented by the client of r. It is the
+// one check of a token, for the API's bearer tokens and the pages' login
+// alike. Errors: ErrUnknownToken (empty or never issued),
+// store.ErrDisabled (revoked, or a disabled runner's), or the store's
+// failure.
+func (a *Authenticator) Check(r *http.Request, token string) (store.Principal, error) {
+	if token == "" {
+		return store.Principal{}, ErrUnknownToken
+	}
+	h := Hash(token)
+	if a.adminHash != nil && subtle.ConstantTimeCompare(h, a.adminHash) == 1 {
+		return store.Principal{Kind: Admin, Name: "bootstrap admin"}, nil
+	}
+	p, gen, ok := a.cache.get(h)
+	if ok {
+		return p, nil
+	}
+	p, err := a.store.PrincipalByTokenHash(r.Context(), h)
+	switch {
+	case err == nil:
+		a.cache.put(h, p, gen)
+	case errors.Is(err, store.ErrNotFound):
+		a.log.Warn("unknown token", "remote", r.RemoteAddr, "path", r.URL.Path)
+		return p, ErrUnknownToken
+	}
+	return p, err
+}
+
+// BootstrapProof is what ties a browser session opened with the bootstrap
+// admin token to that token: an HMAC of the session's cookie value keyed
+// with the token. The session stores it; each request recomputes it with
+// the server's current token and the presented cookie, so the session ends
+// when the server runs with another token or none. It returns nil when the
+// server has no bootstrap token.
+func (a *Authenticator) BootstrapProof(cookie string) []byte {
+	if a.adminToken == "" {
+		return nil
+	}
+	m := hmac.New(sha256.New, []byte(a.adminToken))
+	m.Write([]byte("triaged session\x00" + cookie))
+	return m.Sum(nil)
+}
 
 type ctxKey struct{}
 
@@ -110,27 +158,27 @@ func (a *Authenticator) require(adminToo bool, kinds []string) func(http.Handler
 	}
 }
 
-func (a *Authenticator) identify(r *http.Request) (store.Principal, int, string) {
+// BearerToken returns the token of an Authorization: Bearer header, or "".
+func BearerToken(r *http.Request) string {
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	token = strings.TrimSpace(token)
-	if !ok || token == "" {
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+// identify checks the request's bearer token and says how to answer when it
+// does not admit the caller.
+func (a *Authenticator) identify(r *http.Request) (store.Principal, int, string) {
+	token := BearerToken(r)
+	if token == "" {
 		return store.Principal{}, http.StatusUnauthorized, "send a token: Authorization: Bearer <token>"
 	}
-	h := Hash(token)
-	if a.adminHash != nil && subtle.ConstantTimeCompare(h, a.adminHash) == 1 {
-		return store.Principal{Kind: Admin, Name: "bootstrap admin"}, http.StatusOK, ""
-	}
-	if p, ok := a.cache.get(h); ok {
-		return p, http.StatusOK, ""
-	}
-	p, err := a.store.PrincipalByTokenHash(r.Context(), h)
-	if err == nil {
-		a.cache.put(h, p)
-	}
+	p, err := a.Check(r, token)
 	switch {
 	case err == nil:
 		return p, http.StatusOK, ""
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, ErrUnknownToken):
 		return p, http.StatusUnauthorized, "unknown token"
 	case errors.Is(err, store.ErrDisabled):
 		return p, http.StatusForbidden, "this token is revoked or its runner is disabled"
