@@ -39,7 +39,12 @@ func (p *Pages) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pr, err := p.auth.Check(r, strings.TrimSpace(r.PostFormValue("token")))
+	var throttled *auth.ThrottledError
 	switch {
+	case errors.As(err, &throttled):
+		throttled.SetRetryAfter(w)
+		p.showLogin(w, r, http.StatusTooManyRequests, "Too many wrong tokens from your address. Try again in a minute.")
+		return
 	case errors.Is(err, auth.ErrUnknownToken), errors.Is(err, store.ErrDisabled), err == nil && pr.Kind != auth.Admin:
 		p.cfg.Log.Warn("login refused", "remote", r.RemoteAddr)
 		p.showLogin(w, r, http.StatusUnauthorized, "That is not an admin token.")

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -282,4 +283,61 @@ func TestBootstrapSessionEndsWithTheToken(t *testing.T) {
 			t.Errorf("bootstrap session on a server with %s: got %d, want %d", tt.name, code, tt.want)
 		}
 	}
+}
+
+// TestGuessesAreThrottled sends wrong bearer tokens and wrong logins from
+// one address: after 20 failures the server answers 429 with Retry-After
+// instead of checking more (the review tried 300 in 4 s, and the 301st
+// worked). Successful logins do not count.
+func TestGuessesAreThrottled(t *testing.T) {
+	t.Parallel()
+	t.Run("bearer", func(t *testing.T) {
+		t.Parallel()
+		_, base := bareServer(t, server.Config{})
+		for i := range 20 {
+			if code := api(t, "GET", base+"/api/v1/tokens", adminToken, "", nil); code != http.StatusOK {
+				t.Fatalf("the admin token, before guess %d: got %d, want 200", i, code)
+			}
+			if code := api(t, "GET", base+"/api/v1/tokens", fmt.Sprintf("tri_guess-%d", i), "", nil); code != http.StatusUnauthorized {
+				t.Fatalf("guess %d: got %d, want 401", i, code)
+			}
+		}
+		req, _ := http.NewRequest("GET", base+"/api/v1/tokens", nil)
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		req.Header.Set("X-Forwarded-For", "203.0.113.9") // not believed
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("after 20 guesses, even the right token: got %d (Retry-After %q), want 429 with Retry-After",
+				resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	})
+	t.Run("login", func(t *testing.T) {
+		t.Parallel()
+		_, base := bareServer(t, server.Config{})
+		for i := range 19 {
+			if resp, _ := login(t, client(t), base, fmt.Sprintf("tri_guess-%d", i)); resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("wrong login %d: got %d, want 401", i, resp.StatusCode)
+			}
+		}
+		for range 5 {
+			if resp, _ := login(t, client(t), base, adminToken); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("right login between wrong ones: got %d, want 303", resp.StatusCode)
+			}
+		}
+		if resp, _ := login(t, client(t), base, "tri_guess-20"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("20th wrong login: got %d, want 401 (successes must not count)", resp.StatusCode)
+		}
+		c := client(t)
+		_, page := fetch(t, c, "GET", base+"/login", nil)
+		m := csrfPattern.FindStringSubmatch(page)
+		resp, page := fetch(t, c, "POST", base+"/login", url.Values{"csrf": {m[1]}, "token": {"tri_guess-21"}})
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(page, "Too many") {
+			t.Errorf("21st wrong login: got %d (Retry-After %q), want 429 with Retry-After and a page that says why",
+				resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	})
 }

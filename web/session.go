@@ -181,12 +181,16 @@ func (p *Pages) ReadAPI(next http.Handler) http.Handler {
 		if err == nil && sess == nil {
 			_, err = p.auth.Check(r, auth.BearerToken(r))
 		}
+		var throttled *auth.ThrottledError
 		switch {
 		case err == nil:
 			next.ServeHTTP(w, r)
 		case errors.Is(err, auth.ErrUnknownToken), errors.Is(err, store.ErrDisabled):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="triaged"`)
 			jsonapi.Error(w, r, p.cfg.Log, http.StatusUnauthorized, "this server requires a login: send a token (Authorization: Bearer <token>) or log in", nil)
+		case errors.As(err, &throttled):
+			throttled.SetRetryAfter(w)
+			jsonapi.Error(w, r, p.cfg.Log, http.StatusTooManyRequests, throttled.Error(), nil)
 		default:
 			jsonapi.Error(w, r, p.cfg.Log, http.StatusServiceUnavailable, "cannot check credentials right now; retry", err)
 		}

@@ -12,10 +12,12 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/triaged/triaged/internal/jsonapi"
 	"github.com/triaged/triaged/internal/store"
@@ -47,17 +49,35 @@ func Hash(token string) []byte {
 	return h[:]
 }
 
+// MinAdminTokenLen is the shortest bootstrap admin token a server accepts.
+const MinAdminTokenLen = 16
+
+// CheckAdminToken says why token cannot be the bootstrap admin token, or
+// returns nil. An empty token is allowed: the server then has none.
+func CheckAdminToken(token string) error {
+	switch n := utf8.RuneCountInString(token); {
+	case token == "":
+		return nil
+	case strings.TrimSpace(token) != token:
+		return errors.New("the admin token starts or ends with white space, which clients do not send back; remove it")
+	case n < MinAdminTokenLen:
+		return fmt.Errorf("the admin token is %d characters long; use at least %d random ones, e.g. from `openssl rand -base64 32`", n, MinAdminTokenLen)
+	}
+	return nil
+}
+
 // ErrUnknownToken is returned for a token this server did not issue.
 var ErrUnknownToken = errors.New("unknown token")
 
 // Authenticator checks tokens against the bootstrap admin token and the
-// store.
+// store, and throttles clients that present unknown ones.
 type Authenticator struct {
 	adminToken string // empty when no bootstrap token is configured
 	adminHash  []byte // nil when no bootstrap token is configured
 	store      *store.Store
 	log        *slog.Logger
 	cache      cache
+	throttle   throttle
 }
 
 // New returns an authenticator. adminToken may be empty.
@@ -75,12 +95,17 @@ func (a *Authenticator) Forget() { a.cache.forget() }
 
 // Check returns who holds token, as presented by the client of r. It is the
 // one check of a token, for the API's bearer tokens and the pages' login
-// alike. Errors: ErrUnknownToken (empty or never issued),
-// store.ErrDisabled (revoked, or a disabled runner's), or the store's
-// failure.
+// alike. Errors: ErrUnknownToken (empty or never issued; counted against
+// the client), store.ErrDisabled (revoked, or a disabled runner's),
+// *ThrottledError (the client failed too often; the token was not looked
+// at), or the store's failure.
 func (a *Authenticator) Check(r *http.Request, token string) (store.Principal, error) {
 	if token == "" {
 		return store.Principal{}, ErrUnknownToken
+	}
+	client := clientKey(r)
+	if wait := a.throttle.wait(client); wait > 0 {
+		return store.Principal{}, &ThrottledError{RetryAfter: wait}
 	}
 	h := Hash(token)
 	if a.adminHash != nil && subtle.ConstantTimeCompare(h, a.adminHash) == 1 {
@@ -95,6 +120,7 @@ func (a *Authenticator) Check(r *http.Request, token string) (store.Principal, e
 	case err == nil:
 		a.cache.put(h, p, gen)
 	case errors.Is(err, store.ErrNotFound):
+		a.throttle.fail(client)
 		a.log.Warn("unknown token", "remote", r.RemoteAddr, "path", r.URL.Path)
 		return p, ErrUnknownToken
 	}
@@ -125,7 +151,8 @@ func FromContext(ctx context.Context) (store.Principal, bool) {
 }
 
 // Require admits requests whose token is of one of the given kinds (admins
-// always): 401 without a valid token, 403 with a token that lacks the right.
+// always): 401 without a valid token, 403 with a token that lacks the right,
+// 429 while the client is throttled.
 func (a *Authenticator) Require(kinds ...string) func(http.Handler) http.Handler {
 	return a.require(true, kinds)
 }
@@ -142,7 +169,7 @@ func (a *Authenticator) require(adminToo bool, kinds []string) func(http.Handler
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, status, detail := a.identify(r)
+			p, status, detail := a.identify(w, r)
 			if status == http.StatusOK && !slices.Contains(kinds, p.Kind) {
 				status, detail = http.StatusForbidden, "a "+p.Kind+" token may not do this; it needs one of: "+strings.Join(kinds, ", ")
 			}
@@ -168,13 +195,14 @@ func BearerToken(r *http.Request) string {
 }
 
 // identify checks the request's bearer token and says how to answer when it
-// does not admit the caller.
-func (a *Authenticator) identify(r *http.Request) (store.Principal, int, string) {
+// does not admit the caller. A throttled answer carries Retry-After.
+func (a *Authenticator) identify(w http.ResponseWriter, r *http.Request) (store.Principal, int, string) {
 	token := BearerToken(r)
 	if token == "" {
 		return store.Principal{}, http.StatusUnauthorized, "send a token: Authorization: Bearer <token>"
 	}
 	p, err := a.Check(r, token)
+	var throttled *ThrottledError
 	switch {
 	case err == nil:
 		return p, http.StatusOK, ""
@@ -182,6 +210,9 @@ func (a *Authenticator) identify(r *http.Request) (store.Principal, int, string)
 		return p, http.StatusUnauthorized, "unknown token"
 	case errors.Is(err, store.ErrDisabled):
 		return p, http.StatusForbidden, "this token is revoked or its runner is disabled"
+	case errors.As(err, &throttled):
+		throttled.SetRetryAfter(w)
+		return p, http.StatusTooManyRequests, err.Error()
 	}
 	a.log.Error("authenticate", "err", err)
 	return p, http.StatusServiceUnavailable, "cannot check tokens right now; retry"
