@@ -45,8 +45,11 @@ func (p *Pages) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		throttled.SetRetryAfter(w)
 		p.showLogin(w, r, http.StatusTooManyRequests, "Too many wrong tokens from your address. Try again in a minute.")
 		return
-	case errors.Is(err, auth.ErrUnknownToken), errors.Is(err, store.ErrDisabled), err == nil && pr.Kind != auth.Admin:
-		p.cfg.Log.Warn("login refused", "remote", r.RemoteAddr)
+	case errors.Is(err, auth.ErrUnknownToken): // logged by auth
+		p.showLogin(w, r, http.StatusUnauthorized, "That is not an admin token.")
+		return
+	case errors.Is(err, store.ErrDisabled), err == nil && pr.Kind != auth.Admin:
+		p.cfg.Log.Warn("login refused", "remote", r.RemoteAddr, "principal", pr.Name, "kind", pr.Kind, "revoked", err != nil)
 		p.showLogin(w, r, http.StatusUnauthorized, "That is not an admin token.")
 		return
 	case err != nil:

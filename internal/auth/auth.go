@@ -120,8 +120,10 @@ func (a *Authenticator) Check(r *http.Request, token string) (store.Principal, e
 	case err == nil:
 		a.cache.put(h, p, gen)
 	case errors.Is(err, store.ErrNotFound):
-		a.throttle.fail(client)
 		a.log.Warn("unknown token", "remote", r.RemoteAddr, "path", r.URL.Path)
+		if wait := a.throttle.fail(client); wait > 0 {
+			a.log.Warn("throttling a client that presented too many unknown tokens", "client", client, "retry_after", wait)
+		}
 		return p, ErrUnknownToken
 	}
 	return p, err

@@ -50,7 +50,8 @@ func call(a *Authenticator, addr, token string, header ...string) (int, string) 
 func TestThrottleUnknownTokens(t *testing.T) {
 	t.Parallel()
 	st := pgtest.NewStore(t)
-	a := New(admin, st, slog.New(slog.DiscardHandler))
+	var logs strings.Builder
+	a := New(admin, st, slog.New(slog.NewTextHandler(&logs, nil)))
 	clk := &clock{t: time.Now()}
 	a.throttle.now = clk.now
 	upload, hash := NewToken()
@@ -89,6 +90,10 @@ func TestThrottleUnknownTokens(t *testing.T) {
 		if code == http.StatusTooManyRequests && retry != "3" {
 			t.Errorf("%s: Retry-After %q, want 3", tt.name, retry)
 		}
+	}
+
+	if n := strings.Count(logs.String(), "throttling a client"); n != 1 {
+		t.Errorf("logged the throttling %d times, want once (when it began):\n%s", n, logs.String())
 	}
 
 	clk.add(failEvery)

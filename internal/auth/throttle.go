@@ -83,8 +83,9 @@ func (t *throttle) wait(client string) time.Duration {
 	return max(ahead-throttleSlack, 0)
 }
 
-// fail counts a failed attempt against client.
-func (t *throttle) fail(client string) {
+// fail counts a failed attempt against client and returns its wait when
+// this failure used up its budget, else 0.
+func (t *throttle) fail(client string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.clock()
@@ -107,6 +108,7 @@ func (t *throttle) fail(client string) {
 	}
 	b.full = b.full.Add(failEvery)
 	t.order.MoveToFront(e)
+	return max(b.full.Sub(now)-throttleSlack, 0)
 }
 
 // clientKey is the address that failed attempts are counted against: the
