@@ -15,7 +15,7 @@ import (
 	"github.com/triaged/triaged/internal/proctest"
 )
 
-const admin = "e2e-admin"
+const admin = "e2e-admin-token-0123456789"
 
 // server is a `triaged serve` process.
 type server struct {

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -38,27 +38,36 @@ func (p *Pages) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 			"The login form expired or did not come from this site. Open the login page again."))
 		return
 	}
-	token := strings.TrimSpace(r.PostFormValue("token"))
-	name, ok, err := p.checkAdmin(r, token)
-	if err != nil {
+	pr, err := p.auth.Check(r, strings.TrimSpace(r.PostFormValue("token")))
+	var throttled *auth.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		throttled.SetRetryAfter(w)
+		p.showLogin(w, r, http.StatusTooManyRequests, "Too many wrong tokens from your address. Try again in a minute.")
+		return
+	case errors.Is(err, auth.ErrUnknownToken): // logged by auth
+		p.showLogin(w, r, http.StatusUnauthorized, "That is not an admin token.")
+		return
+	case errors.Is(err, store.ErrDisabled), err == nil && pr.Kind != auth.Admin:
+		p.cfg.Log.Warn("login refused", "remote", r.RemoteAddr, "principal", pr.Name, "kind", pr.Kind, "revoked", err != nil)
+		p.showLogin(w, r, http.StatusUnauthorized, "That is not an admin token.")
+		return
+	case err != nil:
 		p.serverError(w, r, err)
 		return
 	}
-	if !ok {
-		p.cfg.Log.Warn("login refused", "remote", r.RemoteAddr)
-		p.showLogin(w, r, http.StatusUnauthorized, "That is not an admin token.")
-		return
-	}
 	value := randomToken()
-	if err := p.store.CreateSession(r.Context(), auth.Hash(value), store.Session{
-		Principal: name, CSRF: randomToken(), ExpiresAt: time.Now().Add(sessionTTL),
-	}); err != nil {
+	sess := store.Session{Principal: pr.Name, CSRF: randomToken(), ExpiresAt: time.Now().Add(sessionTTL), TokenID: pr.TokenID}
+	if pr.TokenID == 0 { // the bootstrap token
+		sess.BootstrapProof = p.auth.BootstrapProof(value)
+	}
+	if err := p.store.CreateSession(r.Context(), auth.Hash(value), sess); err != nil {
 		p.serverError(w, r, err)
 		return
 	}
 	p.setCookie(w, r, loginCookie, "", 0)
 	p.setCookie(w, r, sessionCookie, value, sessionTTL)
-	p.cfg.Log.Info("admin logged in", "principal", name)
+	p.cfg.Log.Info("admin logged in", "principal", pr.Name)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
@@ -74,30 +83,35 @@ func (p *Pages) Logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// checkAdmin reports whether token is the bootstrap admin token or a stored,
-// unrevoked admin token, and names its holder.
-func (p *Pages) checkAdmin(r *http.Request, token string) (string, bool, error) {
-	if token == "" {
-		return "", false, nil
-	}
-	h := auth.Hash(token)
-	if p.adminHash != nil && subtle.ConstantTimeCompare(h, p.adminHash) == 1 {
-		return "bootstrap admin", true, nil
-	}
-	pr, err := p.store.PrincipalByTokenHash(r.Context(), h)
-	switch {
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrDisabled):
-		return "", false, nil
-	case err != nil:
-		return "", false, err
-	}
-	return pr.Name, pr.Kind == auth.Admin, nil
-}
-
-// safeNext keeps a post-login redirect on this site.
+// safeNext returns next when it is a path on this site, else "/", so that
+// the redirect after a login cannot take the browser elsewhere. Browsers
+// drop tabs and newlines from URLs and read a backslash as a slash, so
+// "/\t/evil" and "/\\evil" reach another host; "/.//evil" resolves to the
+// path "//evil", and escaped forms ("/%2F%2Fevil") may be decoded by a later
+// hop, either of which a browser may then read as a host. A next that needs
+// any of these is refused, not repaired: it did not come from our pages.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	for _, c := range []byte(next) {
+		if c <= ' ' || c >= 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || !strings.HasPrefix(next, "/") || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
+	}
+	if strings.Contains(u.Path, "//") {
+		return "/"
+	}
+	for seg := range strings.SplitSeq(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return "/"
+		}
+	}
+	for _, c := range u.Path { // decoded: %09, %5C, %00, non-ASCII
+		if c < ' ' || c >= 0x7f || c == '\\' {
+			return "/"
+		}
 	}
 	return next
 }

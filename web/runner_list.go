@@ -24,6 +24,7 @@ func (p *Pages) SetRunnerDisabled(disabled bool) http.HandlerFunc {
 			return
 		}
 		err := p.store.SetRunnerDisabled(r.Context(), id, disabled)
+		p.auth.Forget() // a disabled runner is refused at once here, not after the cache's 5 s
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			p.NotFound(w, r)

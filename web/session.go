@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,26 +39,86 @@ func sessionFrom(ctx context.Context) *session {
 
 // Session loads the admin session of the request into its context. With
 // RequireLogin, a request without one is sent to the login page.
+//
+// It also reads the request's form, since it wraps every page route: see
+// readForm.
 func (p *Pages) Session(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var sess *session
-		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-			s, err := p.store.SessionByHash(r.Context(), auth.Hash(c.Value))
-			switch {
-			case err == nil:
-				sess = &session{Principal: s.Principal, CSRF: s.CSRF}
-			case !errors.Is(err, store.ErrNotFound):
-				p.serverError(w, r, err)
-				return
-			}
+		if !p.readForm(w, r) {
+			return
+		}
+		sess, err := p.loadSession(r)
+		if err != nil {
+			p.serverError(w, r, err)
+			return
 		}
 		open := r.URL.Path == "/login" || r.URL.Path == "/healthz"
 		if sess == nil && p.cfg.RequireLogin && !open {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
+		defer dropMultipart(r)
+		next.ServeHTTP(w, r)
 	})
+}
+
+// maxFormBytes bounds a page form's body. The largest form, a new campaign,
+// is a few hundred bytes.
+const maxFormBytes = 64 << 10
+
+// readForm parses the request's form once, before any handler does, and
+// answers the request itself when the form is not one a page sends: 415 for
+// a multipart or other non-urlencoded body, 413 above maxFormBytes. Our forms
+// are urlencoded and small; a multipart body would be spilled to temporary
+// files, and net/http removes those only for the request it passed in, not
+// for the copies that middlewares make with WithContext. Parsing here, on
+// that original request, also means the copies share its parsed form.
+func (p *Pages) readForm(w http.ResponseWriter, r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	posted := r.Method == http.MethodPost && (ct != "" || r.ContentLength != 0)
+	if strings.HasPrefix(mt, "multipart/") || posted && mt != "application/x-www-form-urlencoded" {
+		p.render(w, r, http.StatusUnsupportedMediaType, errorPage(http.StatusUnsupportedMediaType,
+			"This server takes only plain web forms (application/x-www-form-urlencoded), without file uploads. Submit the form from its page."))
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		status, msg := http.StatusBadRequest, "The form could not be read. Submit it again from its page."
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			status, msg = http.StatusRequestEntityTooLarge, "The form is larger than this server accepts (64 KiB). Shorten what you entered."
+		}
+		p.render(w, r, status, errorPage(status, msg))
+		return false
+	}
+	return true
+}
+
+// dropMultipart removes the temporary files of a multipart form that a
+// handler parsed despite readForm, should one ever do so.
+func dropMultipart(r *http.Request) {
+	if r.MultipartForm != nil {
+		r.MultipartForm.RemoveAll()
+	}
+}
+
+// loadSession returns the request's session, or nil when it has none that
+// still holds: unknown, expired, or opened with a token that has since been
+// revoked or is no longer the server's bootstrap token.
+func (p *Pages) loadSession(r *http.Request) (*session, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	s, err := p.store.SessionByHash(r.Context(), auth.Hash(c.Value), p.auth.BootstrapProof(c.Value))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return &session{Principal: s.Principal, CSRF: s.CSRF}, nil
 }
 
 // Admin admits only POSTs from an admin session that carry the session's
@@ -116,37 +177,22 @@ func (p *Pages) ReadAPI(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ok, err := p.readAllowed(r)
+		sess, err := p.loadSession(r)
+		if err == nil && sess == nil {
+			_, err = p.auth.Check(r, auth.BearerToken(r))
+		}
+		var throttled *auth.ThrottledError
 		switch {
-		case err != nil:
-			jsonapi.Error(w, r, p.cfg.Log, http.StatusServiceUnavailable, "cannot check credentials right now; retry", nil)
-		case !ok:
+		case err == nil:
+			next.ServeHTTP(w, r)
+		case errors.Is(err, auth.ErrUnknownToken), errors.Is(err, store.ErrDisabled):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="triaged"`)
 			jsonapi.Error(w, r, p.cfg.Log, http.StatusUnauthorized, "this server requires a login: send a token (Authorization: Bearer <token>) or log in", nil)
+		case errors.As(err, &throttled):
+			throttled.SetRetryAfter(w)
+			jsonapi.Error(w, r, p.cfg.Log, http.StatusTooManyRequests, throttled.Error(), nil)
 		default:
-			next.ServeHTTP(w, r)
+			jsonapi.Error(w, r, p.cfg.Log, http.StatusServiceUnavailable, "cannot check credentials right now; retry", err)
 		}
 	})
-}
-
-func (p *Pages) readAllowed(r *http.Request) (bool, error) {
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		_, err := p.store.SessionByHash(r.Context(), auth.Hash(c.Value))
-		if err == nil || !errors.Is(err, store.ErrNotFound) {
-			return err == nil, err
-		}
-	}
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if token = strings.TrimSpace(token); !ok || token == "" {
-		return false, nil
-	}
-	h := auth.Hash(token)
-	if p.adminHash != nil && subtle.ConstantTimeCompare(h, p.adminHash) == 1 {
-		return true, nil
-	}
-	_, err := p.store.PrincipalByTokenHash(r.Context(), h)
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDisabled) {
-		return false, nil
-	}
-	return err == nil, err
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -63,9 +64,16 @@ func (p *Pages) RevokeToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := p.store.RevokeToken(r.Context(), id); err != nil {
+	err := p.store.RevokeToken(r.Context(), id)
+	p.auth.Forget() // refused at once here, not after the cache's 5 s
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		p.NotFound(w, r)
+		return
+	case err != nil:
 		p.serverError(w, r, err)
 		return
 	}
+	p.cfg.Log.Info("token revoked", "id", id, "by", sessionFrom(r.Context()).Principal)
 	http.Redirect(w, r, "/tokens", http.StatusSeeOther)
 }

@@ -23,9 +23,11 @@ var staticFS embed.FS
 // Config is what pages need besides the store.
 type Config struct {
 	Log *slog.Logger
-	// AdminToken is the bootstrap admin token; logging in with it (or with a
-	// stored admin token) opens an admin session.
-	AdminToken string
+	// Auth checks the tokens people log in with, and is told when a page
+	// revokes a token or disables a runner: the authenticator of the
+	// server's API, so that both share one cache and one count of failed
+	// attempts per client.
+	Auth *auth.Authenticator
 	// RequireLogin makes every page ask for a login, not only write actions.
 	RequireLogin bool
 	// SecureCookies marks cookies Secure even on plain-HTTP requests, for a
@@ -35,19 +37,15 @@ type Config struct {
 
 // Pages serves the HTML pages.
 type Pages struct {
-	cfg       Config
-	store     *store.Store
-	views     *view.Views
-	adminHash []byte // nil without a bootstrap token
+	cfg   Config
+	store *store.Store
+	views *view.Views
+	auth  *auth.Authenticator
 }
 
 // New returns the pages over st, showing what views builds.
 func New(cfg Config, st *store.Store, views *view.Views) *Pages {
-	p := &Pages{cfg: cfg, store: st, views: views}
-	if cfg.AdminToken != "" {
-		p.adminHash = auth.Hash(cfg.AdminToken)
-	}
-	return p
+	return &Pages{cfg: cfg, store: st, views: views, auth: cfg.Auth}
 }
 
 // Static serves the embedded assets under /static/.

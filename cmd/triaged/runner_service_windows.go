@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"time"
 
+	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc"
 	"golang.org/x/sys/windows/svc/eventlog"
 	"golang.org/x/sys/windows/svc/mgr"
@@ -31,17 +33,26 @@ func runRunnerService(ctx context.Context, io stdio, args []string) error {
 		return installService(args[1:])
 	case "uninstall":
 		return withService(func(s *mgr.Service) error {
-			s.Control(svc.Stop)
+			if err := stopService(s); err != nil {
+				return err
+			}
 			eventlog.Remove(serviceName)
-			return s.Delete()
+			if err := s.Delete(); err != nil {
+				return fmt.Errorf("remove service %s: %w", serviceName, err)
+			}
+			return nil
 		})
 	case "start":
-		return withService(func(s *mgr.Service) error { return s.Start() })
-	case "stop":
 		return withService(func(s *mgr.Service) error {
-			_, err := s.Control(svc.Stop)
-			return err
+			// The service starts automatically with the service manager, so
+			// it may be running already: that is what start asks for.
+			if err := s.Start(); err != nil && !errors.Is(err, windows.ERROR_SERVICE_ALREADY_RUNNING) {
+				return fmt.Errorf("start service %s: %w", serviceName, err)
+			}
+			return nil
 		})
+	case "stop":
+		return withService(stopService)
 	case "run":
 		// What the service control manager starts.
 		f, err := parseRunnerFlags(io, args[1:])
@@ -89,6 +100,31 @@ func withService(fn func(*mgr.Service) error) error {
 	}
 	defer s.Close()
 	return fn(s)
+}
+
+// stopService asks the service to stop and waits until it has, as long as
+// it may take to finish or abandon its iteration and release its lease. A
+// service that is not running is already what stop asks for.
+func stopService(s *mgr.Service) error {
+	st, err := s.Control(svc.Stop)
+	switch {
+	case errors.Is(err, windows.ERROR_SERVICE_NOT_ACTIVE):
+		return nil
+	case err != nil:
+		return fmt.Errorf("stop service %s: %w", serviceName, err)
+	}
+	deadline := time.Now().Add(gracePeriodHint + 10*time.Second)
+	for st.State != svc.Stopped {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("service %s did not stop within %s (state %d); see runner.log in its state directory",
+				serviceName, gracePeriodHint+10*time.Second, st.State)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if st, err = s.Query(); err != nil {
+			return fmt.Errorf("query service %s: %w", serviceName, err)
+		}
+	}
+	return nil
 }
 
 // service runs the agent under the service control manager and stops it

@@ -11,6 +11,7 @@ import (
 
 	"github.com/triaged/triaged/ingest"
 	"github.com/triaged/triaged/internal/app"
+	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/config"
 )
 
@@ -57,6 +58,9 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return config.Usagef("serve takes no arguments, got %q", fs.Args())
+	}
+	if err := auth.CheckAdminToken(f.adminToken); err != nil {
+		return config.Usagef("--admin-token (TRIAGED_ADMIN_TOKEN): %v", err)
 	}
 	log, err := newLogger(io.err, f.logFormat, f.logLevel)
 	if err != nil {

@@ -15,11 +15,11 @@ import (
 func TestServeWithLocalRunner(t *testing.T) {
 	t.Parallel()
 	dir, addr := dataDir(t), freeAddr(t)
-	p := start(t, []string{"TRIAGED_ADMIN_TOKEN=local-admin"}, "serve", "--addr", addr, "--data-dir", dir)
+	p := start(t, []string{"TRIAGED_ADMIN_TOKEN=local-admin-token-0123"}, "serve", "--addr", addr, "--data-dir", dir)
 	waitReady(t, p, addr)
 	api := func(method, path, body string, out any) int {
 		req, _ := http.NewRequest(method, "http://"+addr+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer local-admin")
+		req.Header.Set("Authorization", "Bearer local-admin-token-0123")
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

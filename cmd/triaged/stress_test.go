@@ -44,7 +44,7 @@ func TestStressExecCommand(t *testing.T) {
 		{name: "missing command", args: []string{"stress", "exec", "--", "no-such-command-xyz"}, wantCode: exitUsage},
 		{name: "no command", args: []string{"stress", "exec"}, wantCode: exitUsage},
 		{name: "zero iterations", args: []string{"stress", "exec", "--iterations", "0", "--", "true"}, wantCode: exitUsage},
-		{name: "bad format", args: []string{"stress", "exec", "--format", "tap", "--", "true"}, wantCode: exitUsage},
+		{name: "bad format", args: []string{"stress", "exec", "--format", "xml", "--", "true"}, wantCode: exitUsage},
 		{name: "bare junit format", args: []string{"stress", "exec", "--format", "junit", "--", "true"}, wantCode: exitUsage},
 		{name: "unknown subcommand", args: []string{"stress", "hammer"}, wantCode: exitUsage},
 	}

@@ -16,10 +16,13 @@ const cacheTTL = 5 * time.Second
 // recency, since entries expire within seconds anyway.
 const cacheMax = 10_000
 
-// cache remembers recently accepted tokens by hash.
+// cache remembers recently accepted tokens by hash. gen counts forgets, so
+// that a lookup that began before a revocation cannot put its stale answer
+// back after the forget.
 type cache struct {
 	mu      sync.Mutex
 	entries map[string]cacheEntry
+	gen     uint64
 }
 
 type cacheEntry struct {
@@ -27,19 +30,25 @@ type cacheEntry struct {
 	expires time.Time
 }
 
-func (c *cache) get(hash []byte) (store.Principal, bool) {
+// get returns the cached principal of hash, if any, and the generation to
+// hand put after looking it up in the store.
+func (c *cache) get(hash []byte) (store.Principal, uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[string(hash)]
 	if !ok || time.Now().After(e.expires) {
-		return store.Principal{}, false
+		return store.Principal{}, c.gen, false
 	}
-	return e.p, true
+	return e.p, c.gen, true
 }
 
-func (c *cache) put(hash []byte, p store.Principal) {
+// put caches p unless the cache was cleared since get returned gen.
+func (c *cache) put(hash []byte, p store.Principal, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if c.entries == nil || len(c.entries) >= cacheMax {
 		c.entries = make(map[string]cacheEntry)
 	}
@@ -51,5 +60,6 @@ func (c *cache) put(hash []byte, p store.Principal) {
 func (c *cache) forget() {
 	c.mu.Lock()
 	c.entries = nil
+	c.gen++
 	c.mu.Unlock()
 }

@@ -57,9 +57,22 @@ func postmasterPID(dataDir string) (int, error) {
 	return strconv.Atoi(strings.TrimSpace(s.Text()))
 }
 
+// alive reports whether process pid is running. A zombie is not: it has
+// exited and released everything, it only waits to be reaped by a parent
+// (or a subreaper) that may never do it.
 func alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	if err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		if i := strings.LastIndexByte(string(stat), ')'); i >= 0 && i+2 < len(stat) {
+			if state := stat[i+2]; state == 'Z' || state == 'X' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isPostgres guards against signalling an unrelated process that reused the

@@ -55,9 +55,12 @@ func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
 	return ts, nil
 }
 
-// RevokeToken makes a token unusable. Revoking twice is not an error.
+// RevokeToken makes a token unusable and ends the browser sessions opened
+// with it. Revoking twice is not an error.
 func (s *Store) RevokeToken(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1`, id)
+	tag, err := s.pool.Exec(ctx, `
+		WITH ended AS (DELETE FROM sessions WHERE token_id = $1)
+		UPDATE tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", err)
 	}
