@@ -1,9 +1,9 @@
 package github
 
 import (
-	"github.com/triaged/triaged/internal/verdict"
 	"cmp"
 	"fmt"
+	"github.com/triaged/triaged/internal/verdict"
 	"net/http"
 	"net/url"
 	"os"

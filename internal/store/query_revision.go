@@ -77,4 +77,3 @@ func (s *Store) SignatureTitles(ctx context.Context, ids []int64) (map[int64]str
 	}
 	return out, nil
 }
-

@@ -23,7 +23,7 @@ var ErrConflict = errors.New("conflict")
 
 // Store is a handle on triaged's database. It is safe for concurrent use.
 type Store struct {
-	pool     *pgxpool.Pool
+	pool *pgxpool.Pool
 }
 
 // Open connects to the database at url and checks that it answers. It does
