@@ -21,7 +21,7 @@ var layers = []struct {
 	{"edges", []string{"internal/api", "web", "internal/runner", "internal/github"}},
 	{"services", []string{"ingest", "internal/view", "internal/auth"}},
 	{"store", []string{"internal/store"}},
-	{"domain", []string{"internal/campaign", "internal/protocol", "internal/signature", "internal/stats", "internal/report",
+	{"domain", []string{"internal/campaign", "internal/verdict", "internal/protocol", "internal/signature", "internal/stats", "internal/report",
 		"internal/vcs", "stress", "stress/detect", "stress/detect/fault", "proactor", "proactor/emu", "proactor/iocp"}},
 	{"leaves", []string{"internal/config", "internal/localpg", "internal/jsonapi", "migrations"}},
 	{"test helpers", []string{"internal/pgtest", "internal/proctest", "internal/winetest", "internal/browsertest",
