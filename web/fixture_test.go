@@ -14,6 +14,7 @@ import (
 	"github.com/triaged/triaged/ingest"
 	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/github"
 	"github.com/triaged/triaged/internal/pgtest"
 	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/internal/signature"
@@ -98,6 +99,11 @@ func newFixture(t *testing.T, cfg app.Config) *fixture {
 			f.ingest(t, store.Batch{ID: fmt.Sprintf("b-%d-%s", i, host), Repo: repo, Revision: rev, Builder: host,
 				RunnerOS: os, RunnerID: ptr(f.runners[host]), Results: rows})
 		}
+	}
+	// What the server's recorder does shortly after the uploads: statuses
+	// and the tests' verdicts, which the lists show.
+	if _, err := github.NewRecorder(st, cfg.GitHub, cfg.Log).Once(ctx); err != nil {
+		t.Fatal(err)
 	}
 	if err := st.Pool().QueryRow(ctx, `SELECT s.id, t.id FROM signatures s, tests t
 		WHERE s.title LIKE 'AssertionError%' AND t.name = $1`, flakyTest).Scan(&f.sigID, &f.testID); err != nil {
