@@ -100,8 +100,11 @@ func newFixture(t *testing.T, cfg app.Config) *fixture {
 				RunnerOS: os, RunnerID: ptr(f.runners[host]), Results: rows})
 		}
 	}
-	// What the server's recorder does shortly after the uploads: statuses
-	// and the tests' verdicts, which the lists show.
+	// What the server's folder and recorder do shortly after the uploads:
+	// rollups for the pages, statuses and the tests' verdicts.
+	if _, err := st.FoldRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := github.NewRecorder(st, cfg.GitHub, cfg.Log).Once(ctx); err != nil {
 		t.Fatal(err)
 	}

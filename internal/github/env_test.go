@@ -154,6 +154,17 @@ func (e *env) upload(sha, batch string, rs ...result) ingest.Answer {
 	return ans
 }
 
+// folded waits until the server's folder has added what uploads appended
+// into the rollups the pages read, as it does shortly after every upload.
+func (e *env) folded() {
+	e.t.Helper()
+	waitFor(e.t, "the rollups folded", func() bool {
+		var n int
+		e.store.Pool().QueryRow(context.Background(), `SELECT (SELECT count(*) FROM rollup_deltas) + (SELECT count(*) FROM revision_rollup_deltas)`).Scan(&n)
+		return n == 0
+	})
+}
+
 // recorded waits until the server's recorder has recomputed the status of
 // sha, as it does shortly after every upload.
 func (e *env) recorded(sha string) {

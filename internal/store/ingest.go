@@ -211,18 +211,32 @@ func upsertTests(ctx context.Context, tx pgx.Tx, repo string, rs []ResultRow) (m
 	}
 	slices.Sort(names)
 	names = slices.Compact(names)
-	if _, err := tx.Exec(ctx, `INSERT INTO tests (repo, name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, repo, names); err != nil {
+	ids := make(map[string]int64, len(names))
+	lookup := func(names []string) error {
+		rows, err := tx.Query(ctx, `SELECT name, id FROM tests WHERE repo = $1 AND name = ANY($2)`, repo, names)
+		if err != nil {
+			return fmt.Errorf("look up tests: %w", err)
+		}
+		var name string
+		var id int64
+		_, err = pgx.ForEachRow(rows, []any{&name, &id}, func() error { ids[name] = id; return nil })
+		return err
+	}
+	// Most tests exist already: look them up, and insert only the others
+	// (an insert that conflicts costs more than a lookup).
+	if err := lookup(names); err != nil || len(ids) == len(names) {
+		return ids, err
+	}
+	var missing []string
+	for _, n := range names {
+		if _, ok := ids[n]; !ok {
+			missing = append(missing, n)
+		}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO tests (repo, name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, repo, missing); err != nil {
 		return nil, fmt.Errorf("insert tests: %w", err)
 	}
-	rows, err := tx.Query(ctx, `SELECT name, id FROM tests WHERE repo = $1 AND name = ANY($2)`, repo, names)
-	if err != nil {
-		return nil, fmt.Errorf("look up tests: %w", err)
-	}
-	ids := make(map[string]int64, len(names))
-	var name string
-	var id int64
-	_, err = pgx.ForEachRow(rows, []any{&name, &id}, func() error { ids[name] = id; return nil })
-	return ids, err
+	return ids, lookup(missing)
 }
 
 func upsertSignatures(ctx context.Context, tx pgx.Tx, b Batch, st *Stored) error {
@@ -247,6 +261,7 @@ func upsertSignatures(ctx context.Context, tx pgx.Tx, b Batch, st *Stored) error
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO signatures (algorithm, hash, title, normalized, first_repo, first_revision)
 		SELECT a, h, t, n, $5, $6 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS u(a, h, t, n)
+		WHERE NOT EXISTS (SELECT 1 FROM signatures s WHERE s.algorithm = u.a AND s.hash = u.h)
 		ON CONFLICT (algorithm, hash) DO NOTHING`, algs, hashes, titles, norms, b.Repo, b.Revision); err != nil {
 		return fmt.Errorf("insert signatures: %w", err)
 	}

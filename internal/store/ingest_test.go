@@ -67,6 +67,7 @@ func TestIngestBatchStoresOnce(t *testing.T) {
 	if n := count(t, st, `SELECT count(*) FROM results`); n != 4 {
 		t.Errorf("results: got %d, want 4", n)
 	}
+	fold(t, st)
 	// A skip is counted, never as a run.
 	if n := count(t, st, `SELECT coalesce(sum(runs), 0) FROM rollups`); n != 3 {
 		t.Errorf("rollup runs: got %d, want 3", n)
@@ -146,6 +147,7 @@ func TestInfraBatchesAreNotHistory(t *testing.T) {
 	if _, _, err := st.IngestBatch(ctx, b, echo); err != nil {
 		t.Fatal(err)
 	}
+	fold(t, st)
 	if n := count(t, st, `SELECT coalesce(sum(runs), 0) + coalesce(sum(failures), 0) FROM revision_rollups`); n != 0 {
 		t.Errorf("infrastructure results counted as runs: %d", n)
 	}
@@ -207,11 +209,21 @@ func TestIngestConcurrentOverlappingBatches(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	fold(t, st)
 	if n := count(t, st, `SELECT count(*) FROM results`); n != workers*tests {
 		t.Errorf("results: got %d, want %d", n, workers*tests)
 	}
 	if n := count(t, st, `SELECT coalesce(sum(runs), 0) FROM revision_rollups`); n != workers*tests {
 		t.Errorf("revision rollup runs: got %d, want %d", n, workers*tests)
+	}
+}
+
+// fold adds the deltas uploads appended into the rollups, as the server's
+// folder does shortly after.
+func fold(t *testing.T, st *store.Store) {
+	t.Helper()
+	if _, err := st.FoldRollups(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
 

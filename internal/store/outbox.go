@@ -108,6 +108,10 @@ func (s *Store) RecordStatus(ctx context.Context, c DirtyCommit, window time.Dur
 				}
 			}
 		}
+		// The commit's pages read its rollups: fold its pending deltas now.
+		if err := foldCommit(ctx, tx, c.Repo, c.Revision); err != nil {
+			return err
+		}
 		facts, err := commitFacts(ctx, tx, c.Repo, c.Revision, time.Now().Add(-window))
 		if err != nil {
 			return err

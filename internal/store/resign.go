@@ -21,6 +21,10 @@ type Signer func(text string, detector []byte) SignatureRow
 // results went to, so the grouping history survives. It returns how many
 // results it re-signed; zero means none are left.
 func (s *Store) ResignBatch(ctx context.Context, version, limit int, sign Signer) (int, error) {
+	// Re-signing moves rollup rows: fold what uploads appended first.
+	if _, err := s.FoldRollups(ctx); err != nil {
+		return 0, err
+	}
 	type old struct {
 		ID       int64     `db:"id"`
 		TestID   int64     `db:"test_id"`

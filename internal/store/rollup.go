@@ -38,9 +38,8 @@ type rollupKey struct {
 	test, sig int64
 }
 
-// addRollups adds the batch to the daily counts. Keys are sorted so that
-// concurrent batches touching the same rows lock them in the same order and
-// cannot deadlock.
+// addRollups appends the batch's daily counts, for the folder to add into
+// the rollups: no row every uploader shares is locked here.
 func addRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[string]int64) error {
 	counts := map[rollupKey][3]int32{} // runs, failures, skips
 	for _, r := range b.Results {
@@ -71,12 +70,9 @@ func addRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[str
 		tests[i], sigs[i], runs[i], fails[i], skips[i] = k.test, k.sig, counts[k][0], counts[k][1], counts[k][2]
 	}
 	_, err := tx.Exec(ctx, `
-		INSERT INTO rollups (day, test_id, signature_id, runner_os, runs, failures, skips)
+		INSERT INTO rollup_deltas (day, test_id, signature_id, runner_os, runs, failures, skips)
 		SELECT (now() AT TIME ZONE 'UTC')::date, t, s, $1, r, f, k
-		FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[]) AS u(t, s, r, f, k)
-		ON CONFLICT (day, test_id, signature_id, runner_os)
-		DO UPDATE SET runs = rollups.runs + excluded.runs, failures = rollups.failures + excluded.failures,
-		              skips = rollups.skips + excluded.skips`,
+		FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[]) AS u(t, s, r, f, k)`,
 		b.RunnerOS, tests, sigs, runs, fails, skips)
 	if err != nil {
 		return fmt.Errorf("update rollups: %w", err)
@@ -84,7 +80,8 @@ func addRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[str
 	return nil
 }
 
-// addRevisionRollups adds the batch to the per-revision counts.
+// addRevisionRollups appends the batch's counts per test on its commit, for
+// the folder; the classifier reads them at once with the rollups.
 func addRevisionRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs map[string]int64) error {
 	counts := map[int64]*tally{}
 	for _, r := range b.Results {
@@ -108,12 +105,8 @@ func addRevisionRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs map[str
 		runs[i], passes[i], fails[i], skips[i], infra[i] = c.runs, c.passes, c.failures, c.skips, c.infra
 	}
 	_, err := tx.Exec(ctx, `
-		INSERT INTO revision_rollups AS rr (repo, revision, test_id, runner_os, runs, passes, failures, skips, infra)
-		SELECT $1, $2, t, $3, r, p, f, k, i FROM unnest($4::bigint[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[]) AS u(t, r, p, f, k, i)
-		ON CONFLICT (repo, revision, test_id, runner_os) DO UPDATE
-		SET runs = rr.runs + excluded.runs, passes = rr.passes + excluded.passes,
-		    failures = rr.failures + excluded.failures, skips = rr.skips + excluded.skips,
-		    infra = rr.infra + excluded.infra, last_seen = now()`,
+		INSERT INTO revision_rollup_deltas (repo, revision, test_id, runner_os, runs, passes, failures, skips, infra)
+		SELECT $1, $2, t, $3, r, p, f, k, i FROM unnest($4::bigint[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[]) AS u(t, r, p, f, k, i)`,
 		b.Repo, b.Revision, b.RunnerOS, ids, runs, passes, fails, skips, infra)
 	if err != nil {
 		return fmt.Errorf("update revision rollups: %w", err)

@@ -82,6 +82,18 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions, progress func(string)) 
 	if err != nil {
 		return st, fmt.Errorf("seed: %w", err)
 	}
+	// The trigger appended the results' failures per signature and
+	// revision; fold them as the server would.
+	progress("fold")
+	for {
+		n, err := s.FoldRollups(ctx)
+		if err != nil {
+			return st, err
+		}
+		if n == 0 {
+			break
+		}
+	}
 	// Vacuum too, so index-only scans find the visibility map set, as
 	// autovacuum would have left it on a live server.
 	progress("vacuum analyze")

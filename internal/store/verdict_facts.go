@@ -22,9 +22,11 @@ type querier interface {
 }
 
 // histories reads the history of each test in repo on runner OS os since
-// since, as verdict.Classify needs it: its latest revisions, its flaky
-// signatures and an admin's marks. Three indexed queries for any number of
-// tests.
+// since, as verdict.Classify needs it: its latest revisions (and every
+// revision in the window where it both passed and failed), the signatures
+// of its failures on those, and an admin's marks. Each test is a few index
+// probes; the rollups are read with the deltas not yet folded into them
+// (this transaction's own, and other uploads' still pending).
 func histories(ctx context.Context, q querier, repo, os string, testIDs []int64, since time.Time) (map[int64]verdict.History, error) {
 	out := make(map[int64]verdict.History, len(testIDs))
 	if len(testIDs) == 0 {
@@ -34,35 +36,50 @@ func histories(ctx context.Context, q querier, repo, os string, testIDs []int64,
 		out[id] = verdict.History{FlakySignatures: map[int64]bool{}}
 	}
 	rows, _ := q.Query(ctx, `
-		SELECT t.id, c.revision, c.last_seen, c.runs, c.passes, c.failures
+		SELECT t.id, c.revision, max(c.seen) AS seen, sum(c.runs)::int, sum(c.passes)::int, sum(c.failures)::int
 		FROM unnest($3::bigint[]) AS t(id), LATERAL (
-			SELECT revision, last_seen, runs, passes, failures FROM revision_rollups
-			WHERE test_id = t.id AND repo = $1 AND runner_os = $2 AND last_seen >= $4 AND runs > 0
-			ORDER BY last_seen DESC LIMIT $5) c
-		ORDER BY t.id, c.last_seen DESC`, repo, os, testIDs, since, historyRevisions)
+			(SELECT revision, last_seen AS seen, runs, passes, failures FROM revision_rollups
+			 WHERE test_id = t.id AND runner_os = $2 AND repo = $1 AND last_seen >= $4
+			 ORDER BY last_seen DESC LIMIT $5)
+			UNION
+			(SELECT revision, last_seen, runs, passes, failures FROM revision_rollups
+			 WHERE test_id = t.id AND passes > 0 AND failures > 0 AND runner_os = $2 AND repo = $1 AND last_seen >= $4)
+			UNION ALL
+			SELECT revision, at, runs, passes, failures FROM revision_rollup_deltas
+			WHERE test_id = t.id AND runner_os = $2 AND repo = $1) c
+		GROUP BY t.id, c.revision
+		HAVING sum(c.runs) > 0
+		ORDER BY t.id, seen DESC`, repo, os, testIDs, since, historyRevisions)
 	var id int64
 	var r verdict.Revision
+	var flakyTests []int64
+	var flakyRevs []string
 	_, err := pgx.ForEachRow(rows, []any{&id, &r.Revision, &r.FirstSeen, &r.Runs, &r.Passes, &r.Failures}, func() error {
 		h := out[id]
 		h.Revisions = append(h.Revisions, r)
 		out[id] = h
+		if r.Passes > 0 && r.Failures > 0 {
+			flakyTests, flakyRevs = append(flakyTests, id), append(flakyRevs, r.Revision)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("test histories: %w", err)
 	}
-	// The signatures of failures on revisions where the test also passed,
-	// outside infrastructure batches; then an admin's marks.
+	// The signatures of its failures on the revisions where it also passed
+	// (outside infrastructure batches), then an admin's marks.
 	rows, _ = q.Query(ctx, `
-		SELECT sr.test_id, sr.signature_id, false
-		FROM revision_rollups rr
-		JOIN signature_revisions sr ON sr.repo = rr.repo AND sr.revision = rr.revision
-		     AND sr.test_id = rr.test_id AND sr.runner_os = rr.runner_os
-		WHERE rr.test_id = ANY($3) AND rr.repo = $1 AND rr.runner_os = $2 AND rr.last_seen >= $4
-		  AND rr.passes > 0 AND rr.failures > 0 AND sr.failures > sr.infra
+		SELECT f.t, s.signature_id, false
+		FROM unnest($3::bigint[], $4::text[]) AS f(t, r), LATERAL (
+			SELECT signature_id, failures, infra FROM signature_revisions
+			WHERE test_id = f.t AND runner_os = $2 AND repo = $1 AND revision = f.r
+			UNION ALL
+			SELECT signature_id, failures, infra FROM signature_revision_deltas
+			WHERE test_id = f.t AND runner_os = $2 AND repo = $1 AND revision = f.r) s
+		GROUP BY 1, 2 HAVING sum(s.failures) > sum(s.infra)
 		UNION
-		SELECT test_id, signature_id, true FROM flaky_marks WHERE test_id = ANY($3) AND removed_at IS NULL`,
-		repo, os, testIDs, since)
+		SELECT test_id, signature_id, true FROM flaky_marks WHERE test_id = ANY($5) AND removed_at IS NULL`,
+		repo, os, flakyTests, flakyRevs, testIDs)
 	var sig int64
 	var marked bool
 	_, err = pgx.ForEachRow(rows, []any{&id, &sig, &marked}, func() error {
@@ -94,17 +111,27 @@ func (s *Store) TestOSes(ctx context.Context, testID int64, since time.Time) ([]
 	return oses, nil
 }
 
+// commitTests sums a commit's counts per test and runner OS ($1 repo, $2
+// revision) from the rollups and the deltas not yet folded.
+const commitTests = `
+	SELECT test_id, runner_os, sum(runs) AS runs, sum(failures) AS failures, sum(skips) AS skips, sum(infra) AS infra
+	FROM (SELECT test_id, runner_os, runs, failures, skips, infra FROM revision_rollups WHERE repo = $1 AND revision = $2
+	      UNION ALL
+	      SELECT test_id, runner_os, runs, failures, skips, infra FROM revision_rollup_deltas WHERE repo = $1 AND revision = $2) u
+	GROUP BY 1, 2`
+
 // commitFacts reads what a commit's status and its tests' verdicts are
 // computed from: the commit's failing results outside stress campaigns,
-// and the histories of the tests they concern and of the tests it ran
-// whose stored verdict is not stable (a pass can end a streak).
+// and the histories of the tests they concern and of the broken or newly
+// failing tests it ran (a pass can end a streak).
 func commitFacts(ctx context.Context, q querier, repo, revision string, since time.Time) (verdict.Commit, error) {
 	c := verdict.Commit{Repo: repo, Revision: revision, Histories: map[verdict.TestKey]verdict.History{}, Names: map[int64]string{}}
 	err := q.QueryRow(ctx, `
-		SELECT count(DISTINCT test_id) FILTER (WHERE runs + infra > 0)::int,
+		WITH t AS (`+commitTests+`)
+		SELECT (count(DISTINCT test_id) FILTER (WHERE runs + infra > 0))::int,
 		       (count(DISTINCT test_id) FILTER (WHERE skips > 0) - count(DISTINCT test_id) FILTER (WHERE skips > 0 AND runs + infra > 0))::int,
 		       (SELECT count(*) FROM campaigns WHERE repo = $1 AND revision = $2 AND state IN ('queued', 'running'))::int
-		FROM revision_rollups WHERE repo = $1 AND revision = $2`, repo, revision).Scan(&c.Ran, &c.Skipped, &c.ActiveCampaigns)
+		FROM t`, repo, revision).Scan(&c.Ran, &c.Skipped, &c.ActiveCampaigns)
 	if err != nil {
 		return c, fmt.Errorf("commit %s@%s: %w", repo, revision, err)
 	}
@@ -125,15 +152,16 @@ func commitFacts(ctx context.Context, q querier, repo, revision string, since ti
 	if err != nil {
 		return c, fmt.Errorf("commit %s@%s failures: %w", repo, revision, err)
 	}
-	// The tests to judge: those that failed here, and those with a stored
-	// verdict other than stable that ran here.
+	// The tests whose verdict this commit can change: those that failed
+	// here, and broken or newly failing ones that ran here (a pass ends
+	// their streak). A pass leaves a flaky test's evidence as it was.
 	rows, _ = q.Query(ctx, `
-		SELECT rr.test_id, rr.runner_os, t.name
-		FROM revision_rollups rr
-		JOIN tests t ON t.id = rr.test_id
-		LEFT JOIN test_verdicts tv ON tv.test_id = rr.test_id AND tv.runner_os = rr.runner_os
-		WHERE rr.repo = $1 AND rr.revision = $2
-		  AND (rr.failures > 0 OR (tv.class IS NOT NULL AND tv.class <> 'stable'))`, repo, revision)
+		WITH c AS (`+commitTests+`)
+		SELECT c.test_id, c.runner_os, t.name
+		FROM c
+		JOIN tests t ON t.id = c.test_id
+		LEFT JOIN test_verdicts tv ON tv.test_id = c.test_id AND tv.runner_os = c.runner_os
+		WHERE c.failures > 0 OR tv.class IN ('broken', 'new')`, repo, revision)
 	byOS := map[string][]int64{}
 	var k verdict.TestKey
 	var name string
