@@ -33,7 +33,8 @@ func containsFold(t, w string) bool {
 
 // pytest handles pytest's "E   AssertionError: …" lines and its
 // "path/test_x.py:57: AssertionError" location line.
-func (k *key) pytest(lines []string) bool {
+func (k *key) pytest() bool {
+	lines := k.lines
 	first := -1
 	for i, l := range lines {
 		if strings.HasPrefix(l, "E   ") && strings.TrimSpace(l[1:]) != "" {
@@ -42,23 +43,22 @@ func (k *key) pytest(lines []string) bool {
 		}
 	}
 	if first < 0 {
-		return k.pytestSummary(lines)
+		return k.pytestSummary()
 	}
 	k.kind = "pytest"
 	typ, msg := excType(strings.TrimSpace(lines[first][1:]))
 	if typ != "" {
-		k.add("exception", typ+": "+msg)
-	} else {
-		k.add("exception", msg)
+		msg = typ + ": " + msg
 	}
-	k.titleFrom(0)
-	for _, l := range lines[first+1:] {
+	k.title = k.addMsg("exception", first, msg)
+	for i := first + 1; i < len(lines); i++ {
+		l := lines[i]
 		t := strings.TrimSpace(l)
 		if strings.HasPrefix(l, "E ") {
 			continue
 		}
 		if c := strings.Index(t, ".py:"); c > 0 && !strings.ContainsAny(t[:c], " \t") {
-			k.add("at", t)
+			k.add("at", i, t)
 		}
 		break
 	}
@@ -68,49 +68,53 @@ func (k *key) pytest(lines []string) bool {
 // generic keys any other text on its first error line and the line after
 // it: the first complaint is usually the cause, later ones its echoes.
 // Without any error line, the last lines of the text stand for it.
-func (k *key) generic(lines []string) {
+func (k *key) generic() {
 	k.kind = "log"
-	k.genericLines(lines, 2)
-	if len(k.lines) > 0 {
-		k.titleFrom(0)
-	}
+	k.genericLines(2)
 }
 
-func (k *key) genericLines(lines []string, n int) {
-	start := len(k.lines)
+func (k *key) genericLines(n int) {
+	lines := k.lines
+	start := len(k.parts)
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
 		if noiseLine(t) || !hasErrorWord(t) {
 			continue
 		}
-		k.add("error", t)
-		for _, next := range lines[i+1:] {
-			if len(k.lines)-start >= n {
+		title := k.addMsg("error", i, t)
+		if k.title == "" {
+			k.title = title
+		}
+		for j := i + 1; j < len(lines); j++ {
+			if len(k.parts)-start >= n {
 				break
 			}
-			if nt := strings.TrimSpace(next); !noiseLine(nt) {
-				k.add("", nt)
+			if nt := strings.TrimSpace(lines[j]); !noiseLine(nt) {
+				k.addMsg("", j, nt)
 				break
 			}
 		}
 		return
 	}
-	var tail []string
+	var tail []int
 	for i := len(lines) - 1; i >= 0 && len(tail) < n; i-- {
 		if t := strings.TrimSpace(lines[i]); !noiseLine(t) {
-			tail = append(tail, t)
+			tail = append(tail, i)
 		}
 	}
 	for i := len(tail) - 1; i >= 0; i-- {
-		k.add("", tail[i])
+		l := k.addMsg("", tail[i], strings.TrimSpace(lines[tail[i]]))
+		if k.title == "" {
+			k.title = l
+		}
 	}
 }
 
 // pytestSummary handles pytest's short summary line
 // "FAILED path::test - AssertionError: …", the only trace of a failure
 // when the report was run with -q or --tb=no.
-func (k *key) pytestSummary(lines []string) bool {
-	for _, l := range lines {
+func (k *key) pytestSummary() bool {
+	for i, l := range k.lines {
 		t := strings.TrimSpace(l)
 		if !strings.HasPrefix(t, "FAILED ") && !strings.HasPrefix(t, "ERROR ") {
 			continue
@@ -123,13 +127,15 @@ func (k *key) pytestSummary(lines []string) bool {
 		if i := strings.LastIndex(test, "::"); i >= 0 {
 			test = test[i+2:]
 		}
-		k.add("test", test)
+		if b := strings.IndexByte(test, '['); b > 0 {
+			test = test[:b] // a parametrized case is one body
+		}
+		k.add("test", i, test)
 		typ, msg := excType(exc)
 		if typ != "" {
 			exc = typ + ": " + msg
 		}
-		k.add("exception", exc)
-		k.titleFrom(1)
+		k.title = k.addMsg("exception", i, exc)
 		return true
 	}
 	return false

@@ -14,7 +14,11 @@ const (
 )
 
 // window returns the lines Compute looks at, with log prefixes removed.
-func window(text string) []string {
+// When ex is set, it records where each line came from and what was left
+// out, for Explain.
+func window(text string, ex *explainer) []string {
+	orig := text
+	var skipped, at int // bytes left out of the middle, and where
 	if len(text) > headBytes+tailBytes {
 		head := text[:headBytes]
 		if k := strings.LastIndexByte(head, '\n'); k > 0 {
@@ -24,17 +28,37 @@ func window(text string) []string {
 		if k := strings.IndexByte(tail, '\n'); k >= 0 {
 			tail = tail[k+1:]
 		}
+		skipped, at = len(text)-len(head)-len(tail)-1, len(head)
 		text = head + "\n" + tail
 	}
 	raw := strings.Split(text, "\n")
+	if ex != nil {
+		ex.start(orig, raw, skipped, at)
+	}
 	if len(raw) > maxLines {
 		// Many short lines: keep both ends here too.
+		if ex != nil {
+			ex.dropMiddle(maxLines/2, len(raw)-maxLines/2)
+		}
 		raw = append(raw[:maxLines/2], raw[len(raw)-maxLines/2:]...)
 	}
 	for i, l := range raw {
-		raw[i] = stripPrefix(strings.TrimRight(l, " \t\r"))
+		l = strings.TrimRight(l, " \t\r")
+		raw[i] = stripPrefix(l)
+		if ex != nil && len(raw[i]) < len(l) {
+			ex.prefix(i, l[:len(l)-len(raw[i])])
+		}
 	}
 	return raw
+}
+
+// cutLine returns the index of the last line when the text ends in the
+// middle of it (no final newline), or -1: its last word may be cut.
+func cutLine(text string, lines []string) int {
+	if strings.HasSuffix(text, "\n") || len(lines) == 0 {
+		return -1
+	}
+	return len(lines) - 1
 }
 
 // stripPrefix removes what CI systems and loggers put before each line:

@@ -183,8 +183,8 @@ func TestComputeKeys(t *testing.T) {
 		{
 			name:  "chained exceptions key on the root cause",
 			text:  chained("RuntimeError: worker 4242 failed"),
-			title: "ConnectionResetError: [Errno <N1>] Connection reset by peer (surfaced as RuntimeError)",
-			normalized: "python\nexception: ConnectionResetError: [Errno <N1>] Connection reset by peer\n" +
+			title: "ConnectionResetError: [Errno <N>] Connection reset by peer (surfaced as RuntimeError)",
+			normalized: "python\nexception: ConnectionResetError: [Errno <N>] Connection reset by peer\n" +
 				"at: sslproto.py _do_read\nsurfaced as: RuntimeError",
 		},
 		{
@@ -202,8 +202,8 @@ Traceback (most recent call last):
     self.assertEqual(n, 3)
 AssertionError: 2 != 3
 `,
-			title:      "AssertionError: <N1> != <N2>",
-			normalized: "python\nexception: AssertionError: <N1> != <N2>\nat: test_x.py test_close",
+			title:      "AssertionError: <N> != <N>",
+			normalized: "python\nexception: AssertionError: <N> != <N>\nat: test_x.py test_close",
 		},
 		{
 			name: "regrtest timeout keys on the hung frames",
@@ -387,7 +387,7 @@ func TestComputeExceptionGroup(t *testing.T) {
     | asyncio.exceptions.IncompleteReadError: 1024 bytes read on a total of 4096 expected bytes
     +------------------------------------
 `
-	want := "python\nexception: IncompleteReadError: <N1> bytes read on a total of <N2> expected bytes\n" +
+	want := "python\nexception: IncompleteReadError: <N> bytes read on a total of <N> expected bytes\n" +
 		"at: streams.py readexactly\nat: test_taskgroups.py child"
 	if diff := cmp.Diff(want, Compute(text).Normalized); diff != "" {
 		t.Errorf("Normalized mismatch (-want +got):\n%s", diff)

@@ -179,3 +179,116 @@ func matchClock(s string, needSeconds bool) int {
 	}
 	return n
 }
+
+// isPort reports whether the number s[i:i+n] is a port: after
+// "localhost:" or a bare ":" that starts a token (":8080").
+func isPort(s string, i, n int) bool {
+	if i == 0 || s[i-1] != ':' || (i+n < len(s) && isWord(s[i+n])) {
+		return false
+	}
+	return i == 1 || isDelim(s[i-2]) || strings.HasSuffix(s[:i-1], "localhost")
+}
+
+// matchURL returns the length of a URL at the start of a token, without
+// a trailing colon or period: where a test server listens and what it
+// was asked for vary between runs, what went wrong with it does not.
+func matchURL(tok string) int {
+	k := 0
+	for k < len(tok) && k <= 6 && isLetter(tok[k]) {
+		k++
+	}
+	if k < 2 || !strings.HasPrefix(tok[k:], "://") {
+		return 0
+	}
+	n := k + 3
+	for n < len(tok) && !isSpace(tok[n]) && strings.IndexByte("\"'`<>()[]{}|,;", tok[n]) < 0 {
+		n++
+	}
+	for n > k+3 && (tok[n-1] == ':' || tok[n-1] == '.') {
+		n--
+	}
+	return n
+}
+
+// afterLookup returns the length of the host name at s[i:] when it
+// follows "lookup " (Go's DNS errors, "lookup golang.org on
+// 10.0.0.53:53: no such host"), the resolver address included: which
+// name a test looked up and which resolver answered are the test's and
+// the host's, while "no such host" is the cause.
+func afterLookup(s string, i int) int {
+	if i < 7 || s[i-7:i] != "lookup " || (i > 7 && isWord(s[i-8])) {
+		return 0
+	}
+	n := i
+	for n < len(s) && (isWord(s[n]) || s[n] == '.' || s[n] == '-') {
+		n++
+	}
+	if n == i {
+		return 0
+	}
+	if rest := s[n:]; strings.HasPrefix(rest, " on ") {
+		k := n + 4
+		for k < len(s) && s[k] != ' ' {
+			k++
+		}
+		if k > n+4 && s[k-1] == ':' {
+			k--
+		}
+		n = k
+	}
+	return n - i
+}
+
+// matchIPv4 returns the length of a dotted-quad address, with its port
+// if one follows, at the start of s.
+func matchIPv4(s string) int {
+	n := 0
+	for part := 0; part < 4; part++ {
+		d := digits(s[n:], 3)
+		if d == 0 {
+			return 0
+		}
+		n += d
+		if part < 3 {
+			if n >= len(s) || s[n] != '.' {
+				return 0
+			}
+			n++
+		}
+	}
+	if n < len(s) && (isWord(s[n]) || (s[n] == '.' && n+1 < len(s) && isDigit(s[n+1]))) {
+		return 0
+	}
+	if n+1 < len(s) && s[n] == ':' && isDigit(s[n+1]) {
+		n += 1 + digits(s[n+1:], 5)
+	}
+	return n
+}
+
+// matchIPv6 returns the length of a bracketed IPv6 address, with its
+// port if one follows ("[::1]:8080", "[fe80::1%eth0]:53").
+func matchIPv6(s string) int {
+	k := strings.IndexByte(s, ']')
+	if k < 3 || k > 48 {
+		return 0
+	}
+	colons := 0
+	for i := 1; i < k; i++ {
+		c := s[i]
+		switch {
+		case c == ':':
+			colons++
+		case isHex(c), c == '.', c == '%', isLetter(c):
+		default:
+			return 0
+		}
+	}
+	if colons < 2 {
+		return 0
+	}
+	n := k + 1
+	if n+1 < len(s) && s[n] == ':' && isDigit(s[n+1]) {
+		n += 1 + digits(s[n+1:], 5)
+	}
+	return n
+}

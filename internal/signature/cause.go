@@ -1,0 +1,70 @@
+package signature
+
+import "strings"
+
+// envCauses are errors of the machine a test ran on rather than of the
+// test: no DNS, no network, a full disk, no file descriptors left. One of
+// them hits every test that touches it, and a triager wants to see it as
+// one group across those tests, not one group per test.
+var envCauses = [...]string{
+	"no such host", "server misbehaving", "Temporary failure in name resolution",
+	"Name or service not known", "nodename nor servname provided", "network is unreachable",
+	"no route to host", "no space left on device", "too many open files",
+	"cannot allocate memory", "read-only file system", "certificate has expired",
+}
+
+// localCauses are operating-system and network errors that a test's own
+// server or client can cause: they mark a log line as the failure, but
+// stay keyed with the test, since one test's timeout is not another's.
+var localCauses = [...]string{
+	"i/o timeout", "connection refused", "connection reset", "broken pipe",
+	"use of closed network connection", "EOF", "deadline exceeded", "context canceled",
+	"no such file or directory", "permission denied", "address already in use",
+	"stream closed", "GOAWAY", "TLS handshake", "timed out",
+}
+
+// hasCause reports whether a message carries an operating-system or
+// network error.
+func hasCause(msg string) bool {
+	for _, c := range envCauses {
+		if strings.Contains(msg, c) {
+			return true
+		}
+	}
+	for _, c := range localCauses {
+		if strings.Contains(msg, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// envCause finds an environment error in a message and returns it with
+// the operation it failed in ("lookup golang.org on 10.0.0.53:53: no such
+// host" out of "LookupHost(golang.org): lookup …"), dropping what the test
+// said around it.
+func envCause(msg string) (string, bool) {
+	for _, c := range envCauses {
+		at := strings.Index(msg, c)
+		if at < 0 {
+			continue
+		}
+		// The operation is the ": "-separated segment before the cause.
+		start := 0
+		if k := strings.LastIndex(msg[:at], ": "); k >= 0 {
+			start = k + 2
+			if j := strings.LastIndex(msg[:k], ": "); j >= 0 {
+				start = j + 2
+			} else {
+				start = 0
+			}
+		}
+		// A quoted error ("lookup failed: \\"lookup x: no such host\\"")
+		// starts after its quote.
+		if q := strings.LastIndexAny(msg[start:at], `"'`); q >= 0 {
+			start += q + 1
+		}
+		return msg[start : at+len(c)], true
+	}
+	return "", false
+}
