@@ -23,6 +23,11 @@ var localCauses = [...]string{
 	"stream closed", "GOAWAY", "TLS handshake", "timed out",
 }
 
+// goOps begin the operation part of Go's errors (net.OpError,
+// net.DNSError, fs.PathError, url.Error).
+var goOps = [...]string{"lookup ", "dial ", "read ", "write ", "accept ", "listen ", "open ", "stat ",
+	"mkdir ", "remove ", "rename ", "Get ", "Post ", "Put ", "Head ", "Delete "}
+
 // hasCause reports whether a message carries an operating-system or
 // network error.
 func hasCause(msg string) bool {
@@ -57,6 +62,14 @@ func envCause(msg string) (string, bool) {
 				start = j + 2
 			} else {
 				start = 0
+			}
+		}
+		// Go names the failed operation first ("lookup x", "dial tcp
+		// x", "open /x"): what a test logged before it is the test's.
+		for _, op := range goOps {
+			if k := strings.LastIndex(msg[start:at], op); k > 0 && msg[start+k-1] == ' ' {
+				start += k
+				break
 			}
 		}
 		// A quoted error ("lookup failed: \\"lookup x: no such host\\"")

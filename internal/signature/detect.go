@@ -7,16 +7,16 @@ import "strings"
 // irrelevant), then tracebacks, then test runners' reports, then any log.
 func (k *key) detect() {
 	switch {
-	case k.goPanic():
-	case k.pythonCrash():
+	case k.goPanic(), k.sanitizer(), k.rustPanic(), k.pythonCrash():
+		return
+	}
+	if chain := pythonChain(k.lines); chain != nil {
+		k.python(chain)
+		return
+	}
+	switch {
+	case k.jvmTrace(), k.dotnetTrace(), k.jsFailure(), k.gtest(), k.goTest(), k.rustTest(), k.pytest():
 	default:
-		if chain := pythonChain(k.lines); chain != nil {
-			k.python(chain)
-			return
-		}
-		if k.goTest() || k.pytest() {
-			return
-		}
 		k.generic()
 	}
 }

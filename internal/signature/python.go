@@ -166,7 +166,8 @@ func framework(path string) bool {
 
 // keyFrames picks the frames that identify where the failure happened:
 // the innermost frame outside test machinery (where the exception was
-// raised) and the innermost frame in a test file (which check failed).
+// raised: for a test's own assertion, the test function) and the module
+// of the innermost frame in a test file.
 // Outer frames are left out: the same failure is reached through other
 // callers (a test helper shared by two tests, a refactored harness) as
 // code changes over the years.
@@ -182,6 +183,10 @@ func keyFrames(frames []pyFrame) []pyFrame {
 		}
 		if isTestFile(f.path) {
 			if out[0] != f {
+				// The test's module, not its function: tests of one
+				// family (test_x_1, test_x_2, a test class per event
+				// loop) hitting one bug live in one module.
+				f.fn = ""
 				out = append(out, f)
 			}
 			break
@@ -245,8 +250,12 @@ func (k *key) python(chain []pyExc) {
 		// values (a diff, "a = 0 / b = 8", a repr) or other output.
 		k.addMsg("", root.excAt+1, root.exc[1])
 	}
-	for _, f := range keyFrames(root.frames) {
-		k.add("at", f.at, baseName(f.path)+" "+f.fn)
+	frames := keyFrames(root.frames)
+	if _, env := envCause(msg); env && len(frames) > 1 {
+		frames = frames[:1] // the machine's fault, whichever test met it
+	}
+	for _, f := range frames {
+		k.add("at", f.at, strings.TrimSpace(baseName(f.path)+" "+f.fn))
 	}
 	if len(chain) > 1 && len(last.exc) > 0 {
 		lt, _ := excType(last.exc[0])

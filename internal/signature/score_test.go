@@ -60,7 +60,6 @@ func ftoa(f float64) string {
 	return itoa(n/1000) + "." + string([]byte{byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)})
 }
 
-
 var (
 	baselineHex = regexp.MustCompile(`0[xX][0-9a-fA-F]+`)
 	baselineNum = regexp.MustCompile(`[0-9]+`)
