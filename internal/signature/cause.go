@@ -49,6 +49,22 @@ func hasCause(msg string) bool {
 // host" out of "LookupHost(golang.org): lookup …"), dropping what the test
 // said around it.
 func envCause(msg string) (string, bool) {
+	// A name lookup that failed in any way ("lookup x: read udp …:
+	// connection refused") is the resolver's fault, not the test's.
+	for rest := msg; ; {
+		l := strings.LastIndex(rest, "lookup ")
+		if l < 0 {
+			break
+		}
+		if l == 0 || rest[l-1] == ' ' || rest[l-1] == '"' {
+			if cut := causeEnd(rest[l:]); cut > 0 {
+				if c := strings.Index(rest[l:], ": "); c > 0 && c < cut && !strings.ContainsAny(rest[l:l+c], "()") {
+					return rest[l : l+cut], true
+				}
+			}
+		}
+		rest = rest[:l]
+	}
 	for _, c := range envCauses {
 		at := strings.Index(msg, c)
 		if at < 0 {
@@ -80,4 +96,19 @@ func envCause(msg string) (string, bool) {
 		return msg[start : at+len(c)], true
 	}
 	return "", false
+}
+
+// causeEnd returns where the last operating-system or network error in s
+// ends, or 0: what follows it (" (mode=go)", a closing quote) is the
+// test's.
+func causeEnd(s string) int {
+	end := 0
+	for _, list := range [...][]string{envCauses[:], localCauses[:]} {
+		for _, c := range list {
+			if k := strings.LastIndex(s, c); k >= 0 && k+len(c) > end {
+				end = k + len(c)
+			}
+		}
+	}
+	return end
 }

@@ -50,50 +50,68 @@ func (k *key) sanitizerReport(at int, head string) {
 	// The report is blocks: a header line ("READ of size 4 …", "Previous
 	// write …", "freed by thread T0 here:") and its frames. The first
 	// block says where the error is; for a race, the second access too.
+	var access []string // a race's two accesses, "fn file"
+	var accessAt []int
 	blocks, found, inFrames := 0, false, false
 	for i := at + 1; i < len(k.lines) && i < at+400; i++ {
 		t := strings.TrimSpace(k.lines[i])
-		switch {
-		case strings.HasPrefix(t, "SUMMARY: ") || strings.HasPrefix(t, "=================="):
-			return
-		case strings.HasPrefix(t, "#"):
+		if strings.HasPrefix(t, "SUMMARY: ") || strings.HasPrefix(t, "==================") {
+			break
+		}
+		if strings.HasPrefix(t, "#") {
 			inFrames = true
 			if found {
 				continue
 			}
 			if fn, file, ok := cFrame(t); ok && !cRuntime(fn, file) {
-				k.add("at", i, strings.TrimSpace(fn+" "+file))
 				found = true
-				if blocks == 0 && !race {
-					k.title += " in " + fn
+				if race {
+					access, accessAt = append(access, strings.TrimSpace(fn+" "+file)), append(accessAt, i)
+					continue
 				}
+				k.add("at", i, strings.TrimSpace(fn+" "+file))
+				k.title += " in " + fn
 			}
-		case t == "":
-		default:
-			if inFrames {
-				blocks++
-				if !race || blocks >= 2 {
-					return
-				}
-				inFrames, found = false, false
-			}
-			if w := accessKind(t); w != "" {
-				k.add("", i, w)
-			}
+			continue
 		}
+		if t == "" {
+			continue
+		}
+		if inFrames {
+			blocks++
+			if !race || blocks >= 2 {
+				break
+			}
+			inFrames, found = false, false
+		}
+		if w := accessKind(t); w != "" && !race {
+			k.add("", i, w)
+		}
+	}
+	k.addAccesses(access, accessAt)
+	if race && len(access) > 0 {
+		k.title += " in " + access[0]
 	}
 }
 
-// accessKind reduces "READ of size 4 at 0x… thread T0" or "Previous
-// write of size 8 at 0x… by thread T2:" to "READ of size 4" / "Previous
-// write of size 8"; other lines give "".
+// addAccesses adds the two accesses of a data race in a fixed order:
+// which of them the detector saw first, and so which is "Read" and which
+// "Previous write", changes from run to run.
+func (k *key) addAccesses(access []string, at []int) {
+	if len(access) == 2 && access[1] < access[0] {
+		access[0], access[1] = access[1], access[0]
+		at[0], at[1] = at[1], at[0]
+	}
+	for i, a := range access {
+		k.add("access", at[i], a)
+	}
+}
+
+// accessKind reduces "READ of size 4 at 0x… thread T0" to "READ": the
+// size is the type's, the address the run's.
 func accessKind(t string) string {
 	if c := strings.Index(t, " of size "); c > 0 {
-		rest := t[c+len(" of size "):]
-		if sp := strings.IndexByte(rest, ' '); sp > 0 {
-			rest = rest[:sp]
-		}
-		return t[:c] + " of size " + rest
+		return t[:c]
 	}
 	return ""
 }
@@ -116,6 +134,14 @@ func cFrame(t string) (fn, file string, ok bool) {
 		return "", "", false
 	}
 	fn = rest[0]
+	switch fn {
+	case "void", "int", "bool", "char", "unsigned", "long", "auto", "static", "const", "double", "float", "size_t":
+		// A C++ frame printed with its return type first.
+		if len(rest) > 1 {
+			rest = rest[1:]
+			fn = rest[0]
+		}
+	}
 	if p := strings.IndexByte(fn, '('); p > 0 {
 		fn = fn[:p]
 	}

@@ -86,7 +86,10 @@ func (k *key) genericLines(n int) {
 			k.title = title
 		}
 		for j := i + 1; j < len(lines); j++ {
-			if len(k.parts)-start >= n {
+			if len(k.parts)-start >= n || !strings.HasSuffix(t, ":") {
+				// The line after an error is its detail only when the
+				// error line says one follows; otherwise it is the
+				// next thing the log said, which varies.
 				break
 			}
 			if nt := strings.TrimSpace(lines[j]); !noiseLine(nt) {

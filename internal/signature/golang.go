@@ -144,9 +144,16 @@ func (k *key) goTimeout(at int) {
 	}
 	k.add("", at, "panic: test timed out")
 	k.title = "test timed out"
+	seen := map[string]bool{}
 	for i, t := range tests {
 		// A hang is the test's own: the test that was running is the
-		// reason, and its subtests are one table of the same body.
+		// reason, and its subtests are one table of the same body,
+		// whichever case hung this time.
+		t = baseTest(t)
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
 		name := k.add("test", testAt[i], t)
 		if i == 0 {
 			k.title += ": " + name
@@ -171,10 +178,14 @@ func afterCompleted(msg string) (string, bool) {
 	return msg[:i] + " in goroutine after " + baseTest(test) + " has completed", true
 }
 
-// goRace keys a race report on the top frames of its first two accesses.
+// goRace keys a race report on the top frames of its two accesses, in a
+// fixed order: which access the detector saw first ("Write at" and
+// "Previous read at", or the other way round) changes from run to run.
 func (k *key) goRace(from int) {
 	k.kind = "go-race"
 	k.add("", from-1, "WARNING: DATA RACE")
+	var access []string
+	var accessAt []int
 	blocks, n := 0, 0
 	for i := from; i < len(k.lines); i++ {
 		t := strings.TrimSpace(k.lines[i])
@@ -185,10 +196,13 @@ func (k *key) goRace(from int) {
 			strings.HasPrefix(t, "Previous read at") || strings.HasPrefix(t, "Previous write at")):
 			blocks++
 			n = 0
-			k.add("", i, t[:strings.Index(t, " at")])
+			access, accessAt = append(access, ""), append(accessAt, i)
 		case blocks > 0 && blocks <= 2 && n < 2 && t != "" && !strings.Contains(t, ".go:"):
 			if fn := goFunc(t); !goSkip(fn) {
-				k.add("at", i, fn)
+				if n > 0 {
+					access[len(access)-1] += " < "
+				}
+				access[len(access)-1] += fn
 				n++
 			}
 		}
@@ -196,11 +210,10 @@ func (k *key) goRace(from int) {
 			break
 		}
 	}
+	k.addAccesses(access, accessAt)
 	k.title = "data race"
-	for _, l := range k.parts {
-		if strings.HasPrefix(l, "at: ") {
-			k.title += " at " + l[len("at: "):]
-			break
-		}
+	if len(access) > 0 && access[0] != "" {
+		top, _, _ := strings.Cut(access[0], " < ")
+		k.title += " at " + top
 	}
 }

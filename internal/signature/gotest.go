@@ -85,7 +85,9 @@ func (k *key) goTest() bool {
 	if own && test != "" {
 		k.add("test", testAt, baseTest(test))
 	}
+	k.values = own && test != ""
 	k.title = k.addMsg("message", msgAt, file+": "+msg)
+	k.values = false
 	if own && test != "" {
 		k.title = baseTest(test) + ": " + k.title
 	}
@@ -162,9 +164,13 @@ func trimCPU(name string) string {
 var failWords = [...]string{"want", "expected", "got ", "could not", "cannot", "can't", "unable",
 	"should", "mismatch", "missing", "wrong", "invalid", "didn't", "did not", "never", "bad "}
 
-// failingMessage returns the index of the first message line of the test
-// whose message at first reads like a failure, or first when none does.
+// failingMessage returns the index of the message line of the test that
+// says why it failed: the first that words a check ("got X, want Y",
+// "expected"), else the first that names an error, else the first.
+// t.Logf lines around them ("starting concurrent LookupIPAddr", an
+// error a test logged on its way) are context.
 func failingMessage(lines []string, first int) int {
+	errAt := -1
 	for i := first; i < len(lines) && i < first+200; i++ {
 		t := strings.TrimSpace(lines[i])
 		if strings.HasPrefix(t, "--- ") || strings.HasPrefix(t, "=== ") {
@@ -175,7 +181,7 @@ func failingMessage(lines []string, first int) int {
 			continue
 		}
 		// An empty message opens a testify report.
-		if msg == "" || hasErrorWord(msg) || hasCause(msg) {
+		if msg == "" {
 			return i
 		}
 		for _, w := range failWords {
@@ -183,6 +189,12 @@ func failingMessage(lines []string, first int) int {
 				return i
 			}
 		}
+		if errAt < 0 && (hasErrorWord(msg) || hasCause(msg)) {
+			errAt = i
+		}
+	}
+	if errAt >= 0 {
+		return errAt
 	}
 	return first
 }

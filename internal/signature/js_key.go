@@ -28,8 +28,14 @@ func (k *key) jsFailure() bool {
 	if withTest {
 		k.add("test", testAt, test)
 	}
-	if f.msgAt < 0 {
+	if f.msgAt < 0 || (withTest && f.typ == "" && contentFree(f.msg)) {
+		// "timeout", "CRASHED (Signal: 12)", or the report was cut
+		// before its message: all that is known is which test failed,
+		// and a cut report of a timeout is still that timeout.
 		k.title = test + ": failed"
+		if f.msgAt >= 0 {
+			k.title = test + ": " + f.msg
+		}
 		return true
 	}
 	k.title = k.addMsg("exception", f.msgAt, msg)
@@ -38,9 +44,6 @@ func (k *key) jsFailure() bool {
 	}
 	if f.frameAt >= 0 {
 		k.add("at", f.frameAt, f.frame)
-	}
-	if withTest && contentFree(f.msg) && f.typ == "" {
-		k.title = test + ": " + k.title
 	}
 	return true
 }

@@ -15,6 +15,11 @@ type key struct {
 	parts []string
 	title string
 	buf   []byte
+	// values, when set, makes addMsg hash quoted strings as <STR>: in a
+	// test's own assertion ("addr = \"\"; want \"RA:…\"") they are the
+	// values compared, which vary between runs of a flaky test, and the
+	// test in the key keeps the signature specific.
+	values bool
 	// ex, when set, records what each key line came from, for Explain.
 	ex *explainer
 }
@@ -58,12 +63,15 @@ func (k *key) addLine(label string, src int, raw string, msg bool) string {
 			l = dropLastWord(l)
 			why = "cut off: last word dropped"
 		}
+		if k.values {
+			if v := maskQuoted(l); v != l {
+				l = v
+				why = joinWhy(why, "quoted values not hashed")
+			}
+		}
 		if w, ok := firstWords(l, maxKeyWords); ok {
 			l = w
-			if why != "" {
-				why += "; "
-			}
-			why += "words after the first " + itoa(maxKeyWords) + " not hashed"
+			why = joinWhy(why, "words after the first "+itoa(maxKeyWords)+" not hashed")
 		}
 	}
 	if label != "" {
@@ -137,4 +145,43 @@ func (k *key) sign() Signature {
 		title = k.parts[0]
 	}
 	return makeSignature(title, norm)
+}
+
+func joinWhy(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// maskQuoted replaces the contents of quoted strings with <STR>: double
+// quotes (Go's %q), and single quotes that open and close at word
+// boundaries (Python's reprs), so that an apostrophe ("didn't") opens
+// nothing.
+func maskQuoted(s string) string {
+	if strings.IndexAny(s, `"'`) < 0 {
+		return s
+	}
+	var b strings.Builder
+	var in byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case in == 0 && (c == '"' || c == '\'' && (i == 0 || !isWord(s[i-1]))):
+			in = c
+			b.WriteByte(c)
+		case in != 0 && c == in && (c == '"' || i+1 == len(s) || !isWord(s[i+1])):
+			b.WriteString("<STR>")
+			b.WriteByte(c)
+			in = 0
+		case in != 0 && c == '\\':
+			i++
+		case in == 0:
+			b.WriteByte(c)
+		}
+	}
+	if in != 0 {
+		b.WriteString("<STR>")
+	}
+	return b.String()
 }

@@ -243,14 +243,18 @@ func (k *key) python(chain []pyExc) {
 	if typ != "" {
 		head = typ + ": " + msg
 	}
+	frames := keyFrames(root.frames)
+	// A test's own assertion compares values that vary between runs;
+	// the test function in the key keeps it specific.
+	k.values = len(frames) > 0 && isTestFile(frames[0].path) && strings.Contains(typ, "Assert")
 	k.title = k.addMsg("exception", root.excAt, differ(head))
+	k.values = false
 	if strings.TrimSpace(msg) == "" && len(root.exc) > 1 && strings.HasSuffix(root.exc[0], ":") {
 		// "FailTest: not equal:" / "AssertionError:" with the message
 		// on the next line. Otherwise the lines after the first are
 		// values (a diff, "a = 0 / b = 8", a repr) or other output.
 		k.addMsg("", root.excAt+1, root.exc[1])
 	}
-	frames := keyFrames(root.frames)
 	if _, env := envCause(msg); env && len(frames) > 1 {
 		frames = frames[:1] // the machine's fault, whichever test met it
 	}
