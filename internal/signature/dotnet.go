@@ -121,23 +121,42 @@ func (k *key) dotnetTrace() bool {
 		return false
 	}
 	// Inner exceptions follow " ---> " on the header line or start the
-	// lines after it; their frames come first, up to "--- End of inner
-	// exception stack trace ---", then the outer exception's.
+	// lines after it. .NET prints the innermost exception's frames first,
+	// up to "--- End of inner exception stack trace ---"; xUnit prints
+	// inner exceptions as "---- T : msg" lines, and the outer frames
+	// first, then "----- Inner Stack Trace -----" and the inner ones.
 	var chain []managedExc
+	xunit := false
 	for i := head; i < first; i++ {
 		t := strings.TrimSpace(k.lines[i])
-		if i > head && !strings.HasPrefix(t, "--->") && !strings.HasPrefix(t, "---->") {
-			continue
+		if i > head {
+			switch {
+			case strings.HasPrefix(t, "--->"), strings.HasPrefix(t, "---->"):
+			case strings.HasPrefix(t, "---- "):
+				xunit = true
+				t = t[len("---- "):]
+			default:
+				continue
+			}
 		}
 		for _, part := range strings.Split(t, " ---> ") {
 			chain = append(chain, managedExc{line: part, at: i})
 		}
 	}
-	inner := len(chain) - 1
+	cur := len(chain) - 1
+	if xunit {
+		cur = 0
+	}
 	for i := first; i < len(k.lines); i++ {
 		t := strings.TrimSpace(k.lines[i])
 		if strings.HasPrefix(t, "--- End of inner exception stack trace") {
-			inner = 0
+			cur = 0
+			continue
+		}
+		if strings.HasPrefix(t, "----- Inner Stack Trace") {
+			if cur+1 < len(chain) {
+				cur++
+			}
 			continue
 		}
 		fn, ok := clrFrame(t)
@@ -147,8 +166,8 @@ func (k *key) dotnetTrace() bool {
 			}
 			break
 		}
-		chain[inner].frames = append(chain[inner].frames, fn)
-		chain[inner].fat = append(chain[inner].fat, i)
+		chain[cur].frames = append(chain[cur].frames, fn)
+		chain[cur].fat = append(chain[cur].fat, i)
 	}
 	k.managed("dotnet", chain, clrSplit, clrFramework)
 	return true

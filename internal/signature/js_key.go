@@ -66,7 +66,7 @@ func (f *jsFail) assertion() bool {
 func (f *jsFail) scan(lines []string, from int, inTest bool) {
 	f.msgAt, f.moreAt, f.frameAt = -1, -1, -1
 	builtinFrame, builtinAt := "", -1
-	inStack := false
+	inStack, tapError := false, false
 	for i := from; i < len(lines) && i < from+120; i++ {
 		t := strings.TrimSpace(lines[i])
 		if i > from && (strings.HasPrefix(t, "not ok ") || strings.HasPrefix(t, "ok ") || strings.HasPrefix(t, "● ") ||
@@ -80,12 +80,14 @@ func (f *jsFail) scan(lines []string, from int, inTest bool) {
 				for j := i + 1; j < len(lines) && j < i+6; j++ {
 					if v := strings.TrimSpace(lines[j]); v != "" {
 						f.msg, f.msgAt = v, j
+						f.more(lines, j)
 						break
 					}
 				}
 			} else if f.msgAt < 0 {
 				f.msg, f.msgAt = unquote(value), i
 			}
+			tapError = true
 			continue
 		case isField && field == "name":
 			f.typ = unquote(value)
@@ -98,6 +100,9 @@ func (f *jsFail) scan(lines []string, from int, inTest bool) {
 		case t == "" || t == "---" || t == "..." || t == "^" || strings.HasPrefix(t, "(node:"):
 			continue
 		}
+		// A frame; the last one is followed by " {" when the error has
+		// properties (code, errno) that Node prints after it.
+		t = strings.TrimSuffix(t, " {")
 		if strings.HasPrefix(t, "at ") || inStack && strings.HasSuffix(t, ")") && strings.Contains(t, " (") {
 			ft := t
 			if !strings.HasPrefix(ft, "at ") {
@@ -133,6 +138,10 @@ func (f *jsFail) scan(lines []string, from int, inTest bool) {
 	if f.typ == "" && f.msgAt >= 0 {
 		if typ, msg := jsExcType(f.msg); typ != "" {
 			f.typ, f.msg = typ, msg
+		} else if tapError {
+			// node:test's TAP names the type only when it is not a
+			// plain Error, which its spec reporter prints as "Error:".
+			f.typ = "Error"
 		}
 	}
 }

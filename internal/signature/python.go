@@ -240,7 +240,10 @@ func (k *key) python(chain []pyExc) {
 	}
 	typ, msg := excType(root.exc[0])
 	head := msg
-	if typ != "" {
+	switch {
+	case typ != "" && msg == "":
+		head = typ
+	case typ != "":
 		head = typ + ": " + msg
 	}
 	frames := keyFrames(root.frames)
@@ -249,7 +252,7 @@ func (k *key) python(chain []pyExc) {
 	k.values = len(frames) > 0 && isTestFile(frames[0].path) && strings.Contains(typ, "Assert")
 	k.title = k.addMsg("exception", root.excAt, differ(head))
 	k.values = false
-	if strings.TrimSpace(msg) == "" && len(root.exc) > 1 && strings.HasSuffix(root.exc[0], ":") {
+	if msg == "" && len(root.exc) > 1 && strings.HasSuffix(root.exc[0], ":") {
 		// "FailTest: not equal:" / "AssertionError:" with the message
 		// on the next line. Otherwise the lines after the first are
 		// values (a diff, "a = 0 / b = 8", a repr) or other output.

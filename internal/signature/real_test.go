@@ -54,3 +54,147 @@ func TestRealGoNoDNS(t *testing.T) {
 		t.Errorf("%d signatures for %d failing tests", len(groups), len(texts))
 	}
 }
+
+// TestRealGrouping signs real failure texts made on this machine (see each
+// fixture's header) and checks which of them group: every text of a
+// group shares one signature, and no two groups share one.
+func TestRealGrouping(t *testing.T) {
+	tests := []struct {
+		name   string
+		file   string
+		groups [][]string
+	}{
+		{
+			name: "cargo test: values vary, a shared cause groups, assertions stay with their test",
+			file: "rust-cargo-test.txt",
+			groups: [][]string{
+				{"1/tests::adds_flakily", "2/tests::adds_flakily"},
+				{"1/tests::adds_flakily_twice", "2/tests::adds_flakily_twice"},
+				{"1/tests::connects", "2/tests::connects", "1/tests::connects_again", "2/tests::connects_again"},
+				{"1/tests::ideal", "2/tests::ideal"},
+			},
+		},
+		{
+			name: "node:test, TAP and spec reporters alike",
+			file: "node-test.txt",
+			groups: [][]string{
+				{"tap1/adds flakily", "tap2/adds flakily", "spec1/adds flakily", "spec2/adds flakily"},
+				{"tap1/ok flakily", "tap2/ok flakily", "spec1/ok flakily", "spec2/ok flakily"},
+				{"tap1/connects", "tap2/connects", "spec1/connects", "spec2/connects"},
+				{"tap1/throws", "tap2/throws", "spec1/throws", "spec2/throws"},
+			},
+		},
+		{
+			name: "jest",
+			file: "jest.txt",
+			groups: [][]string{
+				{"1/adds › flakily", "2/adds › flakily"},
+				{"1/adds › flakily twice", "2/adds › flakily twice"},
+				{"1/connects", "2/connects"},
+				{"1/times out", "2/times out"},
+			},
+		},
+		{
+			name: "mocha, with a wrapped title",
+			file: "mocha.txt",
+			groups: [][]string{
+				{"1/connects", "2/connects"},
+				{"1/times out", "2/times out"},
+				{"1/adds flakily", "2/adds flakily"},
+				{"1/adds flakily with a long title that the reporter may wrap somewhere in the middle of it",
+					"2/adds flakily with a long title that the reporter may wrap somewhere in the middle of it"},
+			},
+		},
+		{
+			name: "JUnit 4: root causes group across tests, assertions do not",
+			file: "junit4.txt",
+			groups: [][]string{
+				{"1/addsFlakily(com.example.FlakyTest)", "2/addsFlakily(com.example.FlakyTest)"},
+				{"1/addsFlakilyTwice(com.example.FlakyTest)", "2/addsFlakilyTwice(com.example.FlakyTest)"},
+				{"1/namesFlakily(com.example.FlakyTest)", "2/namesFlakily(com.example.FlakyTest)"},
+				{"1/connects(com.example.FlakyTest)", "2/connects(com.example.FlakyTest)",
+					"1/connectsAgain(com.example.FlakyTest)", "2/connectsAgain(com.example.FlakyTest)"},
+				{"1/ideally(com.example.FlakyTest)", "2/ideally(com.example.FlakyTest)"},
+			},
+		},
+		{
+			name: "GoogleTest, with the instances of a parametrized test as one",
+			file: "gtest.txt",
+			groups: [][]string{
+				{"1/Adder.Flakily", "2/Adder.Flakily"},
+				{"1/Adder.FlakilyTwice", "2/Adder.FlakilyTwice"},
+				{"1/Timer.FiresInTime", "2/Timer.FiresInTime"},
+				{"1/Small/Param.Positive/0", "2/Small/Param.Positive/0", "1/Small/Param.Positive/1", "2/Small/Param.Positive/1"},
+			},
+		},
+		{
+			name: ".NET: xUnit, NUnit and inner exceptions",
+			file: "dotnet.txt",
+			groups: [][]string{
+				{"1/xunit/AddsFlakily", "2/xunit/AddsFlakily"},
+				{"1/xunit/AddsFlakilyTwice"},
+				{"1/xunit/Connects", "1/xunit/ConnectsAgain"},
+				{"1/nunit/Waits", "2/nunit/Waits"},
+				{"1/unhandled/Worker", "2/unhandled/Worker"},
+			},
+		},
+		{
+			name:   "sanitizers",
+			file:   "sanitizers.txt",
+			groups: [][]string{{"asan/use-after-free"}, {"tsan/race"}, {"ubsan/overflow"}, {"lsan/leak"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			names, texts := loadReal(t, tt.file)
+			sig := map[string]Signature{}
+			for i, n := range names {
+				sig[n] = Compute(texts[i])
+			}
+			groupOf := map[string]int{}
+			for g, group := range tt.groups {
+				for _, n := range group {
+					if _, ok := sig[n]; !ok {
+						t.Fatalf("no text %q in %s", n, tt.file)
+					}
+					groupOf[n] = g
+				}
+			}
+			for a, ga := range groupOf {
+				for b, gb := range groupOf {
+					if a >= b {
+						continue
+					}
+					same := sig[a].Hash == sig[b].Hash
+					switch {
+					case ga == gb && !same:
+						t.Errorf("%s and %s signed differently:\n%s\n--- and ---\n%s", a, b, sig[a].Normalized, sig[b].Normalized)
+					case ga != gb && same:
+						t.Errorf("%s and %s share signature:\n%s", a, b, sig[a].Normalized)
+					}
+				}
+			}
+			for _, n := range names {
+				if testing.Verbose() {
+					t.Logf("%s: %q", n, sig[n].Title)
+				}
+			}
+		})
+	}
+}
+
+// TestRealPythonScript is the flaky script of issue 13: its stdout, before
+// or after the traceback, is neither its signature nor its title.
+func TestRealPythonScript(t *testing.T) {
+	names, texts := loadReal(t, "python-script.txt")
+	first := Compute(texts[0])
+	for i, text := range texts {
+		s := Compute(text)
+		if s.Title != "AssertionError" {
+			t.Errorf("%s: title %q, want AssertionError", names[i], s.Title)
+		}
+		if s.Hash != first.Hash {
+			t.Errorf("%s signed %q, %s %q", names[i], s.Normalized, names[0], first.Normalized)
+		}
+	}
+}

@@ -95,7 +95,10 @@ func stripPrefix(l string) string {
 				return l
 			}
 			inner := t[1:k]
-			if !elapsedTag(inner) && matchTimestamp(inner) != len(inner) && strings.ContainsAny(inner, "[:=") {
+			if !elapsedTag(inner) && matchTimestamp(inner) != len(inner) &&
+				(strings.ContainsAny(inner, "[:=") || inner[0] == ' ' || strings.Trim(inner, "-") == "") {
+				// Content, not a prefix: Go's "[signal …]", GoogleTest's
+				// "[ RUN      ]" and "[----------]".
 				return l
 			}
 			if k+1 == len(t) {
