@@ -15,7 +15,7 @@ func (k *key) detect() {
 		return
 	}
 	switch {
-	case k.jvmTrace(), k.dotnetTrace(), k.jsFailure(), k.gtest(), k.goTest(), k.rustTest(), k.pytest():
+	case k.jvmTrace(), k.dotnetTrace(), k.nodeCrash(), k.jsFailure(), k.gtest(), k.goTest(), k.rustTest(), k.pytest():
 	default:
 		k.generic()
 	}

@@ -37,8 +37,11 @@ func clrFrame(t string) (string, bool) {
 // clrFramework reports whether a .NET frame belongs to the runtime, the
 // test framework or an assertion library.
 func clrFramework(fn string) bool {
-	for _, p := range [...]string{"System.", "Microsoft.", "Xunit.", "NUnit.", "FluentAssertions.", "Moq.",
-		"Castle.", "Shouldly.", "MSTest.", "Polly."} {
+	// Not "Microsoft.": Microsoft's own projects (Microsoft.AspNetCore…)
+	// live there.
+	for _, p := range [...]string{"System.", "Xunit.", "NUnit.", "FluentAssertions.", "Moq.", "Castle.", "Shouldly.",
+		"MSTest.", "Polly.", "Microsoft.VisualStudio.TestPlatform.", "Microsoft.TestPlatform.",
+		"Microsoft.VisualStudio.TestTools.", "Microsoft.Testing."} {
 		if strings.HasPrefix(fn, p) {
 			return true
 		}
@@ -112,6 +115,12 @@ func (k *key) dotnetTrace() bool {
 				head = i
 				break
 			}
+		}
+	}
+	if head < 0 {
+		// An assertion's message ("Assert.Equal() Failure") has no
+		// type: the block of lines right above the frames is it.
+		for head = first; head > 0 && head > first-30 && strings.TrimSpace(k.lines[head-1]) != ""; head-- {
 		}
 	}
 	for head >= 0 && head < first && strings.TrimSpace(k.lines[head]) == "" {

@@ -119,14 +119,26 @@ func mochaNumbered(t string) bool {
 }
 
 // contentFree reports whether a failure's only message says that it
-// failed, not why: a timeout, a crash, an exit code. Such a failure is
-// only meaningful with its test.
+// failed, not why: a runner's timeout boilerplate ("Timeout of 2000ms
+// exceeded", "Exceeded timeout of 5000 ms for a test"), a bare "timeout",
+// a crash or an exit code. Such a failure is only meaningful with its
+// test. "Timeout: get element '.panel' after 20 seconds" says why.
 func contentFree(msg string) bool {
 	m := strings.ToLower(strings.TrimSpace(msg))
-	for _, w := range [...]string{"timeout", "timed out", "crashed", "exit code", "exitcode", "signal", "killed", ""} {
-		if strings.Contains(m, w) && (w != "" || m == "") {
+	m = strings.TrimPrefix(strings.TrimPrefix(m, "error: "), "thrown: \"")
+	for _, p := range [...]string{"timeout of ", "exceeded timeout", "test timed out", "test execution timed out",
+		"failed: timeout", "test exceeded"} {
+		if strings.HasPrefix(m, p) {
 			return true
 		}
 	}
-	return false
+	if len(strings.Fields(m)) > 4 {
+		return false
+	}
+	for _, w := range [...]string{"timeout", "timed out", "crashed", "exit code", "exitcode", "signal", "killed"} {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return m == ""
 }

@@ -174,10 +174,16 @@ func isSourceExcerpt(t string) bool {
 }
 
 // yamlField splits a TAP YAML line "key: value"; keys are lower-case words.
+// Issue trackers show the same fields as a table, "key | value" or
+// "key<TAB>value".
 func yamlField(t string) (key, value string, ok bool) {
-	c := strings.Index(t, ":")
+	c := strings.IndexAny(t, ":|\t")
 	if c <= 0 || c > 20 {
 		return "", "", false
+	}
+	if k := strings.TrimRight(t[:c], " "); len(k) < c {
+		t = k + t[c:]
+		c = len(k)
 	}
 	for i := 0; i < c; i++ {
 		if ch := t[i]; !(ch >= 'a' && ch <= 'z') && ch != '_' && !(ch >= 'A' && ch <= 'Z') {

@@ -387,7 +387,7 @@ func TestComputeExceptionGroup(t *testing.T) {
     | asyncio.exceptions.IncompleteReadError: 1024 bytes read on a total of 4096 expected bytes
     +------------------------------------
 `
-	want := "python\nexception: IncompleteReadError: <N> bytes read on a total of <N> expected bytes\n" +
+	want := "python\nexception: IncompleteReadError: <N> bytes read on a total of <N> expected\n" +
 		"at: streams.py readexactly\nat: test_taskgroups.py"
 	if diff := cmp.Diff(want, Compute(text).Normalized); diff != "" {
 		t.Errorf("Normalized mismatch (-want +got):\n%s", diff)
