@@ -70,3 +70,32 @@ func FuzzDetector(f *testing.F) {
 		}
 	})
 }
+
+// FuzzExplain checks that Explain signs as Compute does and accounts for
+// every line of the text, whatever it is given.
+func FuzzExplain(f *testing.F) {
+	addCorpusSeeds(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		ex := Explain(text)
+		if s := Compute(text); ex.Signature != s {
+			t.Fatalf("Explain signed %+v, Compute %+v", ex.Signature, s)
+		}
+		if strings.TrimSpace(text) == "" {
+			return
+		}
+		lines := 0
+		for _, n := range ex.Lines {
+			if n.Count > 1 {
+				lines += n.Count
+			} else {
+				lines++
+			}
+			if len(n.Kept) == 0 && n.Dropped == "" {
+				t.Fatalf("line %d neither kept nor dropped", n.Line)
+			}
+		}
+		if want := strings.Count(text, "\n") + 1; lines != want {
+			t.Fatalf("explained %d lines of %d", lines, want)
+		}
+	})
+}

@@ -43,10 +43,25 @@ func makeSignature(title, norm string) Signature {
 	var sum [sha256.Size]byte
 	return Signature{
 		Hash:       hex.EncodeToString(h.Sum(sum[:0])[:8]),
-		Title:      clip(strings.ToValidUTF8(title, "\uFFFD"), MaxTitle),
+		Title:      clip(oneLine(title), MaxTitle),
 		Normalized: norm,
 		Algorithm:  Version,
 	}
+}
+
+// oneLine makes a title one printable line whatever went into it: parts
+// of a title (a test's name, an exit code) are taken from the text as is.
+func oneLine(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // clip shortens s to at most n bytes on a rune boundary, marking the cut.

@@ -216,7 +216,11 @@ func matchURL(tok string) int {
 // name a test looked up and which resolver answered are the test's and
 // the host's, while "no such host" is the cause.
 func afterLookup(s string, i int) int {
-	if i < 7 || s[i-7:i] != "lookup " || (i > 7 && isWord(s[i-8])) {
+	j := i
+	for j > 0 && isSpace(s[j-1]) {
+		j-- // blanks are folded later: "lookup  x" is "lookup x"
+	}
+	if j == i || j < 6 || s[j-6:j] != "lookup" || (j > 6 && isWord(s[j-7])) {
 		return 0
 	}
 	n := i
@@ -260,7 +264,7 @@ func matchIPv4(s string) int {
 		return 0
 	}
 	if n+1 < len(s) && s[n] == ':' && isDigit(s[n+1]) {
-		n += 1 + digits(s[n+1:], 5)
+		n += 1 + digits(s[n+1:], len(s))
 	}
 	return n
 }
@@ -288,7 +292,7 @@ func matchIPv6(s string) int {
 	}
 	n := k + 1
 	if n+1 < len(s) && s[n] == ':' && isDigit(s[n+1]) {
-		n += 1 + digits(s[n+1:], 5)
+		n += 1 + digits(s[n+1:], len(s))
 	}
 	return n
 }
