@@ -6,16 +6,27 @@ import "strings"
 // first (a panic or a sanitizer report makes everything else in the text
 // irrelevant), then tracebacks, then test runners' reports, then any log.
 func (k *key) detect() {
+	f := scanFeatures(k.lines)
+	has := func(m features) bool { return f&m != 0 }
 	switch {
-	case k.goPanic(), k.sanitizer(), k.rustPanic(), k.pythonCrash():
+	case has(fGoPanic) && k.goPanic(), has(fSanitizer) && k.sanitizer(),
+		has(fRustPanic) && k.rustPanic(), has(fPyCrash) && k.pythonCrash():
 		return
 	}
-	if chain := pythonChain(k.lines); chain != nil {
-		k.python(chain)
-		return
+	if has(fTraceback) {
+		if chain := pythonChain(k.lines); chain != nil {
+			k.python(chain)
+			return
+		}
 	}
 	switch {
-	case k.jvmTrace(), k.dotnetTrace(), k.nodeCrash(), k.jsFailure(), k.gtest(), k.goTest(), k.rustTest(), k.pytest():
+	case has(fFrame) && (k.jvmTrace() || k.dotnetTrace()),
+		has(fNode) && k.nodeCrash(),
+		has(fJSTest|fFrame) && k.jsFailure(),
+		has(fGtest) && k.gtest(),
+		has(fGoTest) && k.goTest(),
+		has(fRustTest) && k.rustTest(),
+		has(fPytest) && k.pytest():
 	default:
 		k.generic()
 	}

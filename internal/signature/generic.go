@@ -1,6 +1,9 @@
 package signature
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // errorWords mark the lines of a log that say what went wrong.
 var errorWords = [...]string{
@@ -9,11 +12,24 @@ var errorWords = [...]string{
 	"warning -- ", "unexpected", "not found", "denied", "deadlock", "leak",
 }
 
-// hasErrorWord reports whether t mentions a failure, ignoring case,
-// without allocating a lower-cased copy.
+// hasErrorWord reports whether t mentions a failure, ignoring case. The
+// line is lower-cased once into a buffer on the stack so that each word
+// is looked for with the fast substring search rather than byte by byte.
 func hasErrorWord(t string) bool {
+	var buf [maxLine]byte
+	if len(t) > len(buf) {
+		t = t[:len(buf)]
+	}
+	lower := buf[:len(t)]
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c >= 'A' && c <= 'Z' {
+			c |= 0x20
+		}
+		lower[i] = c
+	}
 	for _, w := range errorWords {
-		if containsFold(t, w) {
+		if bytes.Contains(lower, []byte(w)) {
 			return true
 		}
 	}

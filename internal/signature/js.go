@@ -39,6 +39,9 @@ func jsFrame(t string) (fn, file string, builtin, ok bool) {
 // jsFramework reports whether a frame is in a test runner or an assertion
 // library, whose frames every failure shares.
 func jsFramework(t string) bool {
+	if !strings.Contains(t, "node_modules") {
+		return false
+	}
 	for _, p := range [...]string{"node_modules/jest", "node_modules/@jest", "node_modules/mocha", "node_modules/expect",
 		"node_modules/chai", "node_modules/jasmine", "node_modules/vitest", "node_modules/@vitest", "node_modules/tap",
 		`node_modules\jest`, `node_modules\mocha`, `node_modules\expect`, `node_modules\chai`} {
