@@ -112,3 +112,78 @@ func causeEnd(s string) int {
 	}
 	return end
 }
+
+// whereMatters reports whether an exception says too little by itself
+// for its message to be the reason, so that where it was raised must be
+// part of the key: an assertion, a bare timeout or crash, a message of one
+// word, or a type whose message is the same wherever it is raised
+// ("Object reference not set to an instance of an object"). Otherwise
+// the message is the reason and the frames stay out of the key: reports
+// pasted into trackers often lose the stack trace, and the same error
+// from the same cause should not split on whether it was pasted whole.
+func whereMatters(typ, msg string) bool {
+	if strings.Contains(typ, "Assert") || strings.Contains(typ, "Comparison") || contentFree(msg) ||
+		len(strings.Fields(msg)) < 2 || strings.HasPrefix(msg, "expect") || strings.HasPrefix(msg, "Expected") ||
+		strings.HasPrefix(msg, "Assert.") {
+		return true
+	}
+	switch typ {
+	case "NullReferenceException", "NullPointerException", "IndexOutOfRangeException", "ArgumentOutOfRangeException",
+		"ArrayIndexOutOfBoundsException", "IndexOutOfBoundsException", "StringIndexOutOfBoundsException",
+		"ObjectDisposedException", "InvalidOperationException", "TaskCanceledException", "OperationCanceledException",
+		"TimeoutException", "ConcurrentModificationException", "ClassCastException", "InvalidCastException",
+		"NoSuchElementException", "KeyNotFoundException", "ArgumentNullException", "IllegalArgumentException",
+		"IllegalStateException", "StackOverflowError", "TypeError", "RangeError", "ReferenceError",
+		"UnsupportedOperationException", "NotImplementedException", "NotSupportedException":
+		return true
+	}
+	return false
+}
+
+// causeChain returns the end of a Go error chain in msg: the operation
+// that failed and its cause ("read tcp 127.0.0.1:1->127.0.0.1:2: use of
+// closed network connection" out of "i=3: Do = Post http://…: read tcp
+// …"), or "" when msg carries no known cause. What the test said before
+// it (which request, which iteration) varies between runs. A cause cut
+// short at the end of the message ("use of close") reads as the whole.
+func causeChain(msg string) string {
+	at, end, cause := findCause(msg)
+	if end == 0 {
+		return ""
+	}
+	start := -1
+	for _, op := range goOps {
+		if k := strings.LastIndex(msg[:at], op); k >= 0 && (k == 0 || msg[k-1] == ' ' || msg[k-1] == '"') && k > start {
+			start = k
+		}
+	}
+	if start < 0 {
+		return ""
+	}
+	return msg[start:at] + cause
+}
+
+// findCause finds the last known cause in s, or one cut short at its end.
+func findCause(s string) (at, end int, cause string) {
+	for _, list := range [...][]string{envCauses[:], localCauses[:]} {
+		for _, c := range list {
+			if k := strings.LastIndex(s, c); k >= 0 && k+len(c) > end {
+				at, end, cause = k, k+len(c), c
+			}
+		}
+	}
+	if end > 0 {
+		return at, end, cause
+	}
+	t := strings.TrimRight(s, " ")
+	for _, list := range [...][]string{envCauses[:], localCauses[:]} {
+		for _, c := range list {
+			for n := len(c) - 1; n >= 6; n-- {
+				if k := len(t) - n; k > 0 && strings.HasSuffix(t, c[:n]) && (t[k-1] == ' ' || t[k-1] == ':') {
+					return k, len(t), c
+				}
+			}
+		}
+	}
+	return 0, 0, ""
+}

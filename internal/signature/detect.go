@@ -20,7 +20,7 @@ func (k *key) detect() {
 		}
 	}
 	switch {
-	case has(fFrame) && (k.jvmTrace() || k.dotnetTrace()),
+	case has(fFrame) && k.jvmTrace(), has(fFrame|fManaged) && k.dotnetTrace(),
 		has(fNode) && k.nodeCrash(),
 		has(fJSTest|fFrame) && k.jsFailure(),
 		has(fGtest) && k.gtest(),

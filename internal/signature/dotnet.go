@@ -34,14 +34,17 @@ func clrFrame(t string) (string, bool) {
 	return fn, true
 }
 
-// clrFramework reports whether a .NET frame belongs to the runtime, the
-// test framework or an assertion library.
+// clrFramework reports whether a .NET frame belongs to a test framework,
+// an assertion library, or the runtime's plumbing for reflection and
+// async calls. Other System.* frames count: they are where the base
+// library raised an error (Socket.Connect), and in .NET's own repository
+// (System.Net.Sockets.Tests) they are the project.
 func clrFramework(fn string) bool {
-	// Not "Microsoft.": Microsoft's own projects (Microsoft.AspNetCore…)
-	// live there.
-	for _, p := range [...]string{"System.", "Xunit.", "NUnit.", "FluentAssertions.", "Moq.", "Castle.", "Shouldly.",
-		"MSTest.", "Polly.", "Microsoft.VisualStudio.TestPlatform.", "Microsoft.TestPlatform.",
-		"Microsoft.VisualStudio.TestTools.", "Microsoft.Testing."} {
+	for _, p := range [...]string{"Xunit.", "NUnit.", "FluentAssertions.", "Moq.", "Castle.", "Shouldly.", "MSTest.",
+		"Microsoft.VisualStudio.TestPlatform.", "Microsoft.TestPlatform.", "Microsoft.VisualStudio.TestTools.",
+		"Microsoft.Testing.", "System.Reflection.", "System.RuntimeMethodHandle.", "System.Runtime.CompilerServices.",
+		"System.Runtime.ExceptionServices.", "System.Threading.Tasks.", "System.Threading.ExecutionContext.",
+		"System.Threading.ThreadPoolWorkQueue.", "System.Threading.Thread.", "System.Threading.TimerQueue"} {
 		if strings.HasPrefix(fn, p) {
 			return true
 		}
@@ -96,38 +99,13 @@ func (k *key) dotnetTrace() bool {
 			break
 		}
 	}
-	if first < 0 {
+	head := k.dotnetHead(first)
+	if head < 0 {
 		return false
 	}
-	// The message: under "Error Message:" (dotnet test), else the
-	// nearest exception line above the first frame.
-	head := -1
-	for i := first - 1; i >= 0 && i >= first-40; i-- {
-		t := strings.TrimSpace(k.lines[i])
-		if t == "Error Message:" || t == "Message:" {
-			head = i + 1
-			break
-		}
-	}
-	if head < 0 {
-		for i := first - 1; i >= 0 && i >= first-30; i-- {
-			if typ, _ := clrExcType(k.lines[i]); typ != "" {
-				head = i
-				break
-			}
-		}
-	}
-	if head < 0 {
-		// An assertion's message ("Assert.Equal() Failure") has no
-		// type: the block of lines right above the frames is it.
-		for head = first; head > 0 && head > first-30 && strings.TrimSpace(k.lines[head-1]) != ""; head-- {
-		}
-	}
-	for head >= 0 && head < first && strings.TrimSpace(k.lines[head]) == "" {
-		head++
-	}
-	if head < 0 || head >= first {
-		return false
+	end := first
+	if end < 0 || end < head {
+		end = len(k.lines)
 	}
 	// Inner exceptions follow " ---> " on the header line or start the
 	// lines after it. .NET prints the innermost exception's frames first,
@@ -136,7 +114,7 @@ func (k *key) dotnetTrace() bool {
 	// first, then "----- Inner Stack Trace -----" and the inner ones.
 	var chain []managedExc
 	xunit := false
-	for i := head; i < first; i++ {
+	for i := head; i < end; i++ {
 		t := strings.TrimSpace(k.lines[i])
 		if i > head {
 			switch {
@@ -156,7 +134,7 @@ func (k *key) dotnetTrace() bool {
 	if xunit {
 		cur = 0
 	}
-	for i := first; i < len(k.lines); i++ {
+	for i := first; i >= 0 && i < len(k.lines); i++ {
 		t := strings.TrimSpace(k.lines[i])
 		if strings.HasPrefix(t, "--- End of inner exception stack trace") {
 			cur = 0
@@ -180,4 +158,53 @@ func (k *key) dotnetTrace() bool {
 	}
 	k.managed("dotnet", chain, clrSplit, clrFramework)
 	return true
+}
+
+// dotnetHead finds the line that opens a .NET failure's message: the
+// line under an "Error Message:" header (dotnet test; "Error message" and
+// "**Error message:**" in issue templates) or under a "Test [FAIL]" line
+// (xUnit's console), else the first exception line ("System.IO.IOException
+// : Got RST"), else the block right above the first frame (an untyped
+// assertion, "Assert.Equal() Failure"). A report cut before its frames
+// still has its message.
+func (k *key) dotnetHead(first int) int {
+	next := func(i int) int {
+		for ; i < len(k.lines); i++ {
+			t := strings.TrimSpace(k.lines[i])
+			if t != "" && !strings.HasPrefix(t, "```") && !strings.HasPrefix(t, "~~~") {
+				return i
+			}
+		}
+		return -1
+	}
+	limit := first
+	if limit < 0 {
+		limit = len(k.lines)
+	}
+	for i := 0; i < limit; i++ {
+		t := strings.ToLower(strings.Trim(strings.TrimSpace(k.lines[i]), "*#: "))
+		if t == "error message" || t == "message" || strings.HasSuffix(t, " [fail]") {
+			if h := next(i + 1); h >= 0 && (first < 0 || h < first) {
+				return h
+			}
+		}
+	}
+	for i := 0; i < limit; i++ {
+		if typ, _ := clrExcType(k.lines[i]); typ != "" {
+			return i
+		}
+	}
+	if first <= 0 {
+		return -1
+	}
+	// An assertion's message has no type: the block of lines right
+	// above the frames is it.
+	head := first
+	for head > 0 && head > first-30 && strings.TrimSpace(k.lines[head-1]) != "" {
+		head--
+	}
+	if head == first {
+		return -1
+	}
+	return head
 }

@@ -15,8 +15,9 @@ const (
 	fRustPanic
 	fPyCrash
 	fTraceback
-	fFrame // "at …": a Java, .NET or JavaScript stack frame
-	fNode  // node's test runner: severity, exit code: CRASHED
+	fFrame   // "at …": a Java, .NET or JavaScript stack frame
+	fManaged // a .NET or Java exception line, or xUnit's "[FAIL]"
+	fNode    // node's test runner: severity, exit code: CRASHED
 	fJSTest
 	fGtest
 	fGoTest
@@ -147,11 +148,16 @@ func scanFeatures(lines []string) features {
 				f |= fSanitizer
 			case strings.HasSuffix(before, "process didn't exit successfully"):
 				f |= fRustTest
+			case strings.HasSuffix(before, "Exception"), strings.HasSuffix(before, "Exception "):
+				f |= fManaged // a .NET or Java exception, with or without frames
 			}
 			rest, off = rest[c+1:], at+1
 		}
 		if strings.HasSuffix(t, ": Failure") {
 			f |= fGtest
+		}
+		if strings.HasSuffix(t, "[FAIL]") {
+			f |= fManaged
 		}
 	}
 	return f

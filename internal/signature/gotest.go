@@ -86,7 +86,15 @@ func (k *key) goTest() bool {
 		k.add("test", testAt, baseTest(test))
 	}
 	k.values = own && test != ""
-	k.title = k.addMsg("message", msgAt, file+": "+msg)
+	if chain := causeChain(msg); chain != "" && chain != msg {
+		// The test's own failure with an operating-system or network
+		// error: the error is the reason, what the test wrote around it
+		// (a request's method, an iteration) is not.
+		k.addMsg("message", msgAt, file+": "+chain)
+		k.title = k.maskOnly(file + ": " + msg)
+	} else {
+		k.title = k.addMsg("message", msgAt, file+": "+msg)
+	}
 	k.values = false
 	if own && test != "" {
 		k.title = baseTest(test) + ": " + k.title

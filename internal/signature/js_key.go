@@ -42,7 +42,7 @@ func (k *key) jsFailure() bool {
 	if f.moreAt >= 0 {
 		k.addMsg("", f.moreAt, strings.TrimSpace(k.lines[f.moreAt]))
 	}
-	if f.frameAt >= 0 {
+	if f.frameAt >= 0 && (withTest || whereMatters(f.typ, f.msg)) {
 		k.add("at", f.frameAt, f.frame)
 	}
 	return true

@@ -162,13 +162,28 @@ func javaExcType(t string) (typ, msg string) {
 func (k *key) managed(kind string, chain []managedExc, split func(string) (string, string), framework func(string) bool) {
 	k.kind = kind
 	root, top := chain[len(chain)-1], chain[0]
-	typ, msg := split(root.line)
+	line, more, escaped := strings.Cut(root.line, `\n`)
+	typ, msg := split(line)
 	head := msg
 	if typ != "" {
 		head = typ + ": " + msg
 	}
 	k.title = k.addMsg("exception", root.at, head)
+	// "Assert.Equal() Failure" / "Expected: X" / "Actual: Y": what the
+	// test expected tells its cases apart; what it got varies.
+	if !escaped && root.at >= 0 && root.at+1 < len(k.lines) {
+		more = strings.TrimSpace(k.lines[root.at+1])
+	}
+	if strings.HasPrefix(more, "Expected:") {
+		if e, _, ok := strings.Cut(more, `\n`); ok {
+			more = e
+		}
+		k.addMsg("", root.at, more)
+	}
 	for _, e := range [...]managedExc{root, top} {
+		if !whereMatters(typ, msg) {
+			break
+		}
 		done := false
 		for j, fn := range e.frames {
 			if !framework(fn) {

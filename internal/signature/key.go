@@ -95,6 +95,13 @@ func (k *key) addLine(label string, src int, raw string, msg bool) string {
 	return full
 }
 
+// maskOnly returns the masked form of raw without adding it to the key,
+// for a title that says more than the key hashes.
+func (k *key) maskOnly(raw string) string {
+	k.buf = k.m.line(k.buf[:0], raw)
+	return string(k.buf)
+}
+
 func itoa(n int) string { return string(appendInt(nil, n)) }
 
 // firstWords returns the first n blank-separated words of s, and whether
