@@ -20,7 +20,7 @@ func (k *key) detect() {
 		}
 	}
 	switch {
-	case has(fFrame) && k.jvmTrace(), has(fFrame|fManaged) && k.dotnetTrace(),
+	case has(fFrame|fManaged) && (k.jvmTrace() || k.dotnetTrace()),
 		has(fNode) && k.nodeCrash(),
 		has(fJSTest|fFrame) && k.jsFailure(),
 		has(fGtest) && k.gtest(),

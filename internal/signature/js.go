@@ -104,8 +104,13 @@ func jsTest(lines []string) (name string, at, next int) {
 			// The title may be wrapped, and ends with ":".
 			var b strings.Builder
 			b.WriteString(t[strings.IndexByte(t, ')')+2:])
+			// A wrapped title is indented deeper than its number.
+			indent := len(l) - len(strings.TrimLeft(l, " "))
 			j := i + 1
 			for ; !strings.HasSuffix(b.String(), ":") && j < len(lines) && j < i+5; j++ {
+				if len(lines[j])-len(strings.TrimLeft(lines[j], " ")) <= indent || strings.TrimSpace(lines[j]) == "" {
+					break
+				}
 				b.WriteByte(' ')
 				b.WriteString(strings.TrimSpace(lines[j]))
 			}

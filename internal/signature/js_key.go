@@ -57,7 +57,8 @@ type jsFail struct {
 }
 
 func (f *jsFail) assertion() bool {
-	return f.typ == "AssertionError" || strings.HasPrefix(f.msg, "expect(") || strings.HasPrefix(f.msg, "Expected")
+	return f.typ == "AssertionError" || strings.HasPrefix(f.msg, "expect(") || strings.HasPrefix(f.msg, "Expected") ||
+		strings.HasPrefix(f.msg, "Failed asserting") || strings.HasPrefix(f.msg, "Failure/Error:") // PHPUnit, RSpec
 }
 
 // scan reads the block from line from on: in TAP, the YAML fields

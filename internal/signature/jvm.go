@@ -77,16 +77,27 @@ func (k *key) jvmTrace() bool {
 			break
 		}
 	}
-	if first < 0 {
-		return false
-	}
 	// The exception line is above the first frame, past any lines of a
-	// multi-line message.
+	// multi-line message; a report pasted without its stack trace still
+	// has a fully qualified exception line.
 	start := -1
-	for i := first - 1; i >= 0 && i >= first-30; i-- {
+	if first < 0 {
+		for i, l := range k.lines {
+			h := excHead(l)
+			if typ, _ := javaExcType(h); typ != "" && strings.Contains(h[:strings.IndexByte(h+":", ':')], ".") &&
+				(strings.HasSuffix(typ, "Exception") || strings.HasSuffix(typ, "Error")) {
+				start = i
+				break
+			}
+		}
+		if start < 0 {
+			return false
+		}
+		first = len(k.lines)
+	}
+	for i := first - 1; start < 0 && i >= 0 && i >= first-30; i-- {
 		if typ, _ := javaExcType(excHead(k.lines[i])); typ != "" {
 			start = i
-			break
 		}
 	}
 	if start < 0 {
@@ -121,6 +132,12 @@ func (k *key) jvmTrace() bool {
 // excHead removes what runners put before an exception line.
 func excHead(l string) string {
 	t := strings.TrimSpace(l)
+	// Randomized testing's "Throwable #1: java.lang.AssertionError: …".
+	if rest, ok := strings.CutPrefix(t, "Throwable #"); ok {
+		if c := strings.Index(rest, ": "); c > 0 && allDigits(rest[:c]) {
+			t = rest[c+2:]
+		}
+	}
 	if strings.HasPrefix(t, "Exception in thread ") {
 		if k := strings.Index(t, "\" "); k > 0 {
 			t = t[k+2:]

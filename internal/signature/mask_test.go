@@ -156,6 +156,11 @@ func TestStripPrefix(t *testing.T) {
 		{name: "prefix alone", in: "2023-09-15T10:59:33.9142344Z", want: ""},
 		{name: "Go signal line is content", in: "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0]", want: "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0]"},
 		{name: "plain line", in: "AssertionError: 1 != 2", want: "AssertionError: 1 != 2"},
+		{name: "docker compose service", in: "mysql-cdc-materialized-1  | thread 'main' panicked at x.rs:1:2:", want: "thread 'main' panicked at x.rs:1:2:"},
+		{name: "a table row is content", in: "severity | crashed", want: "severity | crashed"},
+		{name: "quoted in an issue", in: ">   File \"x.py\", line 3", want: "  File \"x.py\", line 3"},
+		{name: "randomized testing margin", in: "   > Throwable #1: java.lang.AssertionError: ", want: "Throwable #1: java.lang.AssertionError: "},
+		{name: "GoogleTest tag is content", in: "[ RUN      ] Adder.Flakily", want: "[ RUN      ] Adder.Flakily"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,7 +58,7 @@ func (k *key) rustPanic() bool {
 			k.add("test", i, name)
 		}
 		if file != "" {
-			k.add("at", i, baseName(file))
+			k.add("at", i, cFile(file))
 		}
 		return true
 	}

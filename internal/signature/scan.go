@@ -106,11 +106,65 @@ func stripPrefix(l string) string {
 			}
 			t = t[k+2:]
 		default:
+			if n := composePrefix(t); n > 0 {
+				t = t[n:]
+				break
+			}
+			if q := quoteMargin(t); q > 0 {
+				t = t[q:]
+				break
+			}
 			return l
 		}
 		l = t
 	}
 	return l
+}
+
+// composePrefix returns the length of docker compose's "service-1  | "
+// before a container's log line, or 0. The container name ends in its
+// replica number, which tells it from a table's "key | value".
+func composePrefix(t string) int {
+	n := 0
+	for n < len(t) && (isWord(t[n]) || t[n] == '-' || t[n] == '.') {
+		n++
+	}
+	d := n
+	for d > 0 && isDigit(t[d-1]) {
+		d--
+	}
+	if d == n || d < 2 || (t[d-1] != '-' && t[d-1] != '_') {
+		return 0
+	}
+	k := n
+	for k < len(t) && t[k] == ' ' {
+		k++
+	}
+	if k == n || k >= len(t) || t[k] != '|' {
+		return 0
+	}
+	if k+1 < len(t) && t[k+1] == ' ' {
+		return k + 2
+	}
+	return k + 1
+}
+
+// quoteMargin returns the length of a quotation's "> " margin (issue
+// trackers and mail quote logs that way; JUnit runners indent a failure's
+// lines as "   > "), or 0. Only "> " goes: the indentation after it is
+// the quoted line's own.
+func quoteMargin(t string) int {
+	k := 0
+	for k < len(t) && (t[k] == ' ' || t[k] == '\t') {
+		k++
+	}
+	if k < len(t) && t[k] == '>' && (k+1 == len(t) || t[k+1] == ' ') && !strings.HasPrefix(t[k:], ">>") {
+		if k+1 == len(t) {
+			return k + 1
+		}
+		return k + 2
+	}
+	return 0
 }
 
 // elapsedTag reports whether s, the inside of a leading "[...]", is a
