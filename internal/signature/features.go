@@ -149,7 +149,7 @@ func scanFeatures(lines []string) features {
 			case strings.HasSuffix(before, "process didn't exit successfully"):
 				f |= fRustTest
 			case strings.HasSuffix(before, "Exception"), strings.HasSuffix(before, "Exception "),
-			strings.HasSuffix(before, "Error") && strings.Contains(before, "."):
+				strings.HasSuffix(before, "Error") && strings.Contains(before, "."):
 				f |= fManaged // a .NET or Java exception, with or without frames
 			}
 			rest, off = rest[c+1:], at+1
