@@ -121,6 +121,10 @@ func scanFeatures(lines []string) features {
 			if strings.HasPrefix(t, "severity") || strings.HasPrefix(t, "exit code: CRASHED") {
 				f |= fNode
 			}
+		case 'c':
+			if strings.HasPrefix(t, "crashed (") {
+				f |= fNode
+			}
 		case 0xe2: // "●" and "✖" start with this byte in UTF-8
 			f |= fJSTest
 		case '|', '+':

@@ -24,6 +24,7 @@ func (k *key) jsFailure() bool {
 	if f.typ != "" {
 		msg = f.typ + ": " + msg
 	}
+	test = nodeTest(test)
 	withTest := test != "" && (f.msgAt < 0 || f.assertion() || contentFree(f.msg))
 	if withTest {
 		k.add("test", testAt, test)

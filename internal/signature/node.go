@@ -4,8 +4,10 @@ import "strings"
 
 // nodeCrash handles a test of Node's own suite (tools/test.py) that
 // crashed: "severity: crashed", "exitcode: -6", and a stack of "oh no!" and
-// "exit code: CRASHED (Signal: 6)". The signal is the reason, whichever
-// test it hit; the stack says nothing else.
+// "exit code: CRASHED (Signal: 6)", or Jenkins' "crashed (-6)". The stack
+// says nothing: the reason is the signal and the test it hit. A crash in
+// one test and a crash in another are different bugs more often than one
+// machine's fault, and a text does not say which machine it ran on.
 func (k *key) nodeCrash() bool {
 	crashed, code, at := false, "", -1
 	for i, l := range k.lines {
@@ -26,14 +28,29 @@ func (k *key) nodeCrash() bool {
 				code = "-" + strings.TrimSuffix(rest[s+len("(Signal: "):], ")")
 			}
 		}
+		if rest, ok := strings.CutPrefix(t, "crashed ("); ok && strings.HasSuffix(rest, ")") {
+			crashed, at, code = true, i, strings.TrimSuffix(rest, ")")
+		}
 	}
 	if !crashed {
 		return false
 	}
 	k.kind = "node-crash"
 	k.title = "crashed: " + crashName(code)
-	k.add("", at, k.title)
+	if test, testAt, _ := jsTest(k.lines); test != "" {
+		k.title = k.add("test", testAt, nodeTest(test)) + " " + k.title
+	}
+	k.add("", at, "crashed: "+crashName(code))
 	return true
+}
+
+// nodeTest drops the directory of a test of Node's suite: tests move
+// between parallel/ and sequential/ over the years.
+func nodeTest(name string) string {
+	if k := strings.LastIndexByte(name, '/'); k >= 0 && strings.HasPrefix(name[k+1:], "test-") {
+		return name[k+1:]
+	}
+	return name
 }
 
 // crashName names the signal or Windows status a crashed process exited
