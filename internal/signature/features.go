@@ -152,7 +152,8 @@ func scanFeatures(lines []string) features {
 				f |= fSanitizer
 			case strings.HasSuffix(before, "process didn't exit successfully"):
 				f |= fRustTest
-			case strings.HasSuffix(before, "Exception"), strings.HasSuffix(before, "Exception "),
+			case strings.HasSuffix(before, ".java") && strings.Contains(before, " at "),
+				strings.HasSuffix(before, "Exception"), strings.HasSuffix(before, "Exception "),
 				strings.HasSuffix(before, "Error") && strings.Contains(before, "."):
 				f |= fManaged // a .NET or Java exception, with or without frames
 			}

@@ -70,7 +70,7 @@ func (k *key) pytest() bool {
 	for i := first + 1; i < len(lines); i++ {
 		l := lines[i]
 		t := strings.TrimSpace(l)
-		if strings.HasPrefix(l, "E ") {
+		if strings.HasPrefix(l, "E ") || t == "" {
 			continue
 		}
 		if c := strings.Index(t, ".py:"); c > 0 && !strings.ContainsAny(t[:c], " \t") {

@@ -104,7 +104,16 @@ func (k *key) jvmTrace() bool {
 		return false
 	}
 	var chain []managedExc
-	chain = append(chain, managedExc{line: excHead(k.lines[start]), at: start})
+	head := excHead(k.lines[start])
+	if g := strings.Index(head, " at "); g > 0 && gradleAt(head[g:]) {
+		// Gradle's short form names the file the exception was thrown
+		// in: it stands for the frame the report left out.
+		file := head[g+len(" at "):]
+		head = head[:g]
+		chain = append(chain, managedExc{line: head, at: start, frames: []string{strings.TrimSuffix(file[:strings.LastIndexByte(file, ':')], ".java")}, fat: []int{start}})
+	} else {
+		chain = append(chain, managedExc{line: head, at: start})
+	}
 	for i := start + 1; i < len(k.lines); i++ {
 		t := strings.TrimSpace(k.lines[i])
 		cur := &chain[len(chain)-1]
@@ -154,7 +163,7 @@ func javaExcType(t string) (typ, msg string) {
 	for end < len(t) && (isWord(t[end]) || t[end] == '.' || t[end] == '$') {
 		end++
 	}
-	if end == 0 || (end < len(t) && t[end] != ':') {
+	if end == 0 || (end < len(t) && t[end] != ':' && !gradleAt(t[end:])) {
 		return "", ""
 	}
 	name := t[:end]
@@ -166,10 +175,21 @@ func javaExcType(t string) (typ, msg string) {
 		!strings.HasSuffix(simple, "Failure") && !strings.HasSuffix(simple, "Throwable") {
 		return "", ""
 	}
-	if end < len(t) {
+	if end < len(t) && t[end] == ':' {
 		msg = strings.TrimSpace(t[end+1:])
 	}
 	return simple, msg
+}
+
+// gradleAt reports whether rest is Gradle's short location after an
+// exception type: " at TestExecutionMonitor.java:108".
+func gradleAt(rest string) bool {
+	loc, ok := strings.CutPrefix(rest, " at ")
+	if !ok {
+		return false
+	}
+	c := strings.LastIndexByte(loc, ':')
+	return c > 0 && allDigits(loc[c+1:]) && (strings.HasSuffix(loc[:c], ".java") || strings.HasSuffix(loc[:c], ".kt"))
 }
 
 // managed builds the key of a Java or .NET exception chain, outermost

@@ -156,6 +156,8 @@ func TestStripPrefix(t *testing.T) {
 		{name: "prefix alone", in: "2023-09-15T10:59:33.9142344Z", want: ""},
 		{name: "Go signal line is content", in: "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0]", want: "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0]"},
 		{name: "plain line", in: "AssertionError: 1 != 2", want: "AssertionError: 1 != 2"},
+		{name: "syslog stamp", in: "Oct 31 06:27:59 E       AssertionError: x", want: "E       AssertionError: x"},
+		{name: "syslog stamp alone", in: "Oct 31 06:27:59", want: ""},
 		{name: "docker compose service", in: "mysql-cdc-materialized-1  | thread 'main' panicked at x.rs:1:2:", want: "thread 'main' panicked at x.rs:1:2:"},
 		{name: "a table row is content", in: "severity | crashed", want: "severity | crashed"},
 		{name: "quoted in an issue", in: ">   File \"x.py\", line 3", want: "  File \"x.py\", line 3"},

@@ -106,6 +106,13 @@ func stripPrefix(l string) string {
 			}
 			t = t[k+2:]
 		default:
+			if n := syslogStamp(t); n > 0 && (n == len(t) || t[n] == ' ') {
+				if n == len(t) {
+					return "" // a stamp on an empty line
+				}
+				t = t[n+1:]
+				break
+			}
 			if n := composePrefix(t); n > 0 {
 				t = t[n:]
 				break
@@ -204,4 +211,28 @@ func noiseLine(t string) bool {
 		}
 	}
 	return false
+}
+
+// syslogStamp returns the length of a syslog-style "Oct 31 06:27:59" at
+// the start of t, or 0.
+func syslogStamp(t string) int {
+	if len(t) < 15 || t[3] != ' ' {
+		return 0
+	}
+	if !strings.Contains("JanFebMarAprMayJunJulAugSepOctNovDec", t[:3]) || !isLetter(t[0]) {
+		return 0
+	}
+	d := 4
+	if t[d] == ' ' {
+		d++ // "Oct  1"
+	}
+	n := digits(t[d:], 2)
+	if n == 0 || d+n >= len(t) || t[d+n] != ' ' {
+		return 0
+	}
+	c := matchClock(t[d+n+1:], true)
+	if c == 0 {
+		return 0
+	}
+	return d + n + 1 + c
 }
