@@ -21,6 +21,9 @@ var localCauses = [...]string{
 	"use of closed network connection", "EOF", "deadline exceeded", "context canceled",
 	"no such file or directory", "permission denied", "address already in use",
 	"stream closed", "GOAWAY", "TLS handshake", "timed out",
+	// The same as Node, Java and .NET word them.
+	"ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EADDRINUSE", "socket hang up",
+	"Connection refused", "Connection reset", "Broken pipe", "Address already in use",
 }
 
 // goOps begin the operation part of Go's errors (net.OpError,
@@ -122,6 +125,9 @@ func causeEnd(s string) int {
 // pasted into trackers often lose the stack trace, and the same error
 // from the same cause should not split on whether it was pasted whole.
 func whereMatters(typ, msg string) bool {
+	if _, env := envCause(msg); hasCause(msg) && !env {
+		return true // a test's own server or client: one test's reset is not another's
+	}
 	if strings.Contains(typ, "Assert") || strings.Contains(typ, "Comparison") || contentFree(msg) ||
 		len(strings.Fields(msg)) < 2 || strings.HasPrefix(msg, "expect") || strings.HasPrefix(msg, "Expected") ||
 		strings.HasPrefix(msg, "Assert.") {

@@ -25,7 +25,8 @@ func (k *key) jsFailure() bool {
 		msg = f.typ + ": " + msg
 	}
 	test = nodeTest(test)
-	withTest := test != "" && (f.msgAt < 0 || f.assertion() || contentFree(f.msg))
+	_, env := envCause(f.msg)
+	withTest := test != "" && (f.msgAt < 0 || f.assertion() || contentFree(f.msg) || hasCause(f.msg) && !env)
 	if withTest {
 		k.add("test", testAt, test)
 	}
