@@ -34,17 +34,8 @@ var goOps = [...]string{"lookup ", "dial ", "read ", "write ", "accept ", "liste
 // hasCause reports whether a message carries an operating-system or
 // network error.
 func hasCause(msg string) bool {
-	for _, c := range envCauses {
-		if strings.Contains(msg, c) {
-			return true
-		}
-	}
-	for _, c := range localCauses {
-		if strings.Contains(msg, c) {
-			return true
-		}
-	}
-	return false
+	_, end, _ := findCause(msg)
+	return end > 0
 }
 
 // envCause finds an environment error in a message and returns it with
@@ -169,11 +160,27 @@ func causeChain(msg string) string {
 	return msg[start:at] + cause
 }
 
-// findCause finds the last known cause in s, or one cut short at its end.
-func findCause(s string) (at, end int, cause string) {
+// causesByFirst lists the known causes by their first byte, so that
+// findCause looks at each word of a message once instead of searching the
+// message for every cause. It is built once and never changed.
+var causesByFirst = func() (idx [256][]string) {
 	for _, list := range [...][]string{envCauses[:], localCauses[:]} {
 		for _, c := range list {
-			if k := strings.LastIndex(s, c); k >= 0 && k+len(c) > end {
+			idx[c[0]] = append(idx[c[0]], c)
+		}
+	}
+	return idx
+}()
+
+// findCause finds the last known cause in s that starts a word, or one cut
+// short at the end of s (6 bytes of it at least).
+func findCause(s string) (at, end int, cause string) {
+	for k := 0; k < len(s); k++ {
+		if k > 0 && isWord(s[k-1]) {
+			continue
+		}
+		for _, c := range causesByFirst[s[k]] {
+			if strings.HasPrefix(s[k:], c) && k+len(c) > end {
 				at, end, cause = k, k+len(c), c
 			}
 		}
@@ -182,12 +189,13 @@ func findCause(s string) (at, end int, cause string) {
 		return at, end, cause
 	}
 	t := strings.TrimRight(s, " ")
-	for _, list := range [...][]string{envCauses[:], localCauses[:]} {
-		for _, c := range list {
-			for n := len(c) - 1; n >= 6; n-- {
-				if k := len(t) - n; k > 0 && strings.HasSuffix(t, c[:n]) && (t[k-1] == ' ' || t[k-1] == ':') {
-					return k, len(t), c
-				}
+	for k := len(t) - 6; k >= 1 && k > len(t)-40; k-- {
+		if t[k-1] != ' ' && t[k-1] != ':' {
+			continue
+		}
+		for _, c := range causesByFirst[t[k]] {
+			if strings.HasPrefix(c, t[k:]) {
+				return k, len(t), c
 			}
 		}
 	}

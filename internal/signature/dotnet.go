@@ -182,8 +182,8 @@ func (k *key) dotnetHead(first int) int {
 		limit = len(k.lines)
 	}
 	for i := 0; i < limit; i++ {
-		t := strings.ToLower(strings.Trim(strings.TrimSpace(k.lines[i]), "*#: "))
-		if t == "error message" || t == "message" || strings.HasSuffix(t, " [fail]") {
+		t := strings.Trim(k.lines[i], " \t*#:")
+		if strings.EqualFold(t, "error message") || strings.EqualFold(t, "message") || strings.HasSuffix(t, " [FAIL]") {
 			if h := next(i + 1); h >= 0 && (first < 0 || h < first) {
 				return h
 			}

@@ -180,8 +180,11 @@ func isSourceExcerpt(t string) bool {
 // Issue trackers show the same fields as a table, "key | value" or
 // "key<TAB>value".
 func yamlField(t string) (key, value string, ok bool) {
-	c := strings.IndexAny(t, ":|\t")
-	if c <= 0 || c > 20 {
+	c := 0
+	for c < len(t) && c <= 20 && t[c] != ':' && t[c] != '|' && t[c] != '\t' {
+		c++
+	}
+	if c == 0 || c > 20 || c == len(t) {
 		return "", "", false
 	}
 	if k := strings.TrimRight(t[:c], " "); len(k) < c {
