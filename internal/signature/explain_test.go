@@ -99,7 +99,7 @@ func TestExplainTruncatedAndDuplicate(t *testing.T) {
 		t.Errorf("masks = %+v, want the address", got)
 	}
 	cut := Explain("FAILED tests/test_io.py::test_read - OSError: [Errno 5] Input/output err")
-	if note := cut.Lines[0].Kept[len(cut.Lines[0].Kept)-1].Note; !strings.Contains(note, "cut off") {
+	if note := cut.Lines[0].Kept[0].Note; !strings.Contains(note, "cut off") {
 		t.Errorf("a text cut mid-line: note %q, want it to say the last word was dropped", note)
 	}
 }

@@ -48,7 +48,10 @@ func containsFold(t, w string) bool {
 }
 
 // pytest handles pytest's "E   AssertionError: …" lines and its
-// "path/test_x.py:57: AssertionError" location line.
+// "path/test_x.py:57: AssertionError" location line. Where the location is
+// a test module, the test function (from the "____ test_x ____" header or
+// its "def test_x(" line) joins it, so that the key reads as a traceback's
+// raise frame does: "at: test_x.py test_x".
 func (k *key) pytest() bool {
 	lines := k.lines
 	first := -1
@@ -61,12 +64,17 @@ func (k *key) pytest() bool {
 	if first < 0 {
 		return k.pytestSummary()
 	}
-	k.kind = "pytest"
+	// One kind with tracebacks: the same failure reported by pytest or
+	// by unittest's traceback signs the same where the keys agree.
+	k.kind = "python"
 	typ, msg := excType(strings.TrimSpace(lines[first][1:]))
-	if typ != "" {
+	switch {
+	case typ != "" && msg == "":
+		msg = typ
+	case typ != "":
 		msg = typ + ": " + msg
 	}
-	k.title = k.addMsg("exception", first, msg)
+	at, atLine := "", -1
 	for i := first + 1; i < len(lines); i++ {
 		l := lines[i]
 		t := strings.TrimSpace(l)
@@ -74,11 +82,83 @@ func (k *key) pytest() bool {
 			continue
 		}
 		if c := strings.Index(t, ".py:"); c > 0 && !strings.ContainsAny(t[:c], " \t") {
-			k.add("at", i, t)
+			at, atLine = baseName(t[:c+3]), i
+			if fn, header := pytestFunc(lines, first); fn != "" && (isTestFile(at) || !header) {
+				at += " " + fn
+			}
+			// "tests/test_x.py:13: AssertionError": a plain assert's E
+			// line ("assert 4 == 96") has no type, its location has.
+			if p := strings.LastIndex(t, ": "); typ == "" && p > c {
+				if lt, _ := excType(t[p+2:]); lt != "" {
+					typ, msg = lt, lt+": "+msg
+				}
+			}
 		}
 		break
 	}
+	k.values = isTestFile(at) && strings.Contains(typ, "Assert")
+	k.title = k.addMsg("exception", first, msg)
+	k.values = false
+	if at != "" {
+		k.add("at", atLine, at)
+		if f, fat := pytestTestFrame(lines, first); !isTestFile(at) && f != "" {
+			k.add("at", fat, f) // as python() adds the test module
+		}
+	}
 	return true
+}
+
+// pytestTestFrame finds, above the E lines at first, the innermost
+// "tests/test_x.py:26: in helper" line of the failure's test module, and
+// returns the module.
+func pytestTestFrame(lines []string, first int) (string, int) {
+	for i := first - 1; i >= 0 && i >= first-400; i-- {
+		t := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(t, "___") && strings.HasSuffix(t, "___") {
+			break
+		}
+		if c := strings.Index(t, ".py:"); c > 0 && strings.Contains(t[c:], ": in ") && !strings.ContainsAny(t[:c], " \t") {
+			if file := baseName(t[:c+3]); isTestFile(file) {
+				return file, i
+			}
+		}
+	}
+	return "", -1
+}
+
+// pytestFunc finds the function of the frame that raised, whose E lines
+// start at line first: the nearest "def f(" of its source above them, else
+// the test of the section's "____ Class.test_x ____" header (header is
+// then true).
+func pytestFunc(lines []string, first int) (fn string, header bool) {
+	for i := first - 1; i >= 0 && i >= first-200; i-- {
+		t := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(t, "___") && strings.HasSuffix(t, "___") {
+			return pytestName(strings.Trim(t, "_ ")), true
+		}
+		if rest, ok := strings.CutPrefix(strings.TrimPrefix(t, "async "), "def "); ok {
+			if p := strings.IndexByte(rest, '('); p > 0 {
+				return rest[:p], false
+			}
+		}
+	}
+	return "", false
+}
+
+// pytestName reduces "tests/test_x.py::TestC::test_y[param]" or
+// "TestC.test_y[param]" to the function, "test_y": the parameters of one
+// parametrized test are one body.
+func pytestName(id string) string {
+	if b := strings.IndexByte(id, '['); b > 0 {
+		id = id[:b]
+	}
+	if k := strings.LastIndex(id, "::"); k >= 0 {
+		id = id[k+2:]
+	}
+	if k := strings.LastIndexByte(id, '.'); k >= 0 {
+		id = id[k+1:]
+	}
+	return id
 }
 
 // generic keys any other text on its first error line and the line after
@@ -142,19 +222,25 @@ func (k *key) pytestSummary() bool {
 		if !ok || !strings.Contains(test, "::") {
 			continue
 		}
-		k.kind = "pytest"
-		if i := strings.LastIndex(test, "::"); i >= 0 {
-			test = test[i+2:]
+		k.kind = "python"
+		if strings.HasPrefix(exc, "assert ") {
+			exc = "AssertionError: " + exc // a plain assert, as its traceback says
 		}
-		if b := strings.IndexByte(test, '['); b > 0 {
-			test = test[:b] // a parametrized case is one body
-		}
-		k.add("test", i, test)
 		typ, msg := excType(exc)
-		if typ != "" {
+		switch {
+		case typ != "" && msg == "":
+			exc = typ
+		case typ != "":
 			exc = typ + ": " + msg
 		}
+		file, _, _ := strings.Cut(test, "::")
+		k.values = strings.Contains(typ, "Assert")
 		k.title = k.addMsg("exception", i, exc)
+		k.values = false
+		// The summary names the test, not the frame that raised: the
+		// test function stands for it, as a test's own assertion's
+		// traceback has it.
+		k.add("at", i, baseName(file)+" "+pytestName(test))
 		return true
 	}
 	return false

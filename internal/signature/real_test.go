@@ -139,6 +139,23 @@ func TestRealGrouping(t *testing.T) {
 			},
 		},
 		{
+			name: "pytest: long and native tracebacks and the summary line agree",
+			file: "pytest.txt",
+			groups: [][]string{
+				{"long1/test_adds", "long2/test_adds", "native1/test_adds", "native2/test_adds", "summary1/test_adds", "summary2/test_adds"},
+				{"long1/test_names", "long2/test_names", "native1/test_names", "native2/test_names"},
+				// The summary line is cut to the terminal's width.
+				{"summary1/test_names", "summary2/test_names"},
+				{"long1/test_positive[1]", "long2/test_positive[2]", "native1/test_positive[1]", "native2/test_positive[2]",
+					"summary1/test_positive[1]", "summary2/test_positive[2]"},
+				{"long1/test_connects", "long2/test_connects_again", "native1/test_connects", "native2/test_connects_again"},
+				{"summary1/test_connects", "summary2/test_connects"},
+				{"summary1/test_connects_again", "summary2/test_connects_again"},
+				{"long1/CacheTest.test_ideal", "long2/CacheTest.test_ideal", "native1/CacheTest.test_ideal", "native2/CacheTest.test_ideal"},
+				{"summary1/test_ideal", "summary2/test_ideal"},
+			},
+		},
+		{
 			name:   "sanitizers",
 			file:   "sanitizers.txt",
 			groups: [][]string{{"asan/use-after-free"}, {"tsan/race"}, {"ubsan/overflow"}, {"lsan/leak"}},
