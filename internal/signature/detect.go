@@ -26,7 +26,8 @@ func (k *key) detect() {
 		has(fGtest) && k.gtest(),
 		has(fGoTest) && k.goTest(),
 		has(fRustTest) && k.rustTest(),
-		has(fPytest) && k.pytest():
+		has(fPytest) && k.pytest(),
+		k.surefireSummary():
 	default:
 		k.generic()
 	}

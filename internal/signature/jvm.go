@@ -201,6 +201,11 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 	root, top := chain[len(chain)-1], chain[0]
 	line, more, escaped := strings.Cut(root.line, `\n`)
 	typ, msg := split(line)
+	if isAssertion(typ, msg) {
+		// JUnit's "expected:<[a]> but was:<[b]>": the values compared
+		// vary between runs; the test's class stays in the key.
+		msg = angleValues(msg)
+	}
 	head := msg
 	if typ != "" {
 		head = typ + ": " + msg
@@ -217,20 +222,32 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 		}
 		k.addMsg("", root.at, more)
 	}
+	assertion := isAssertion(typ, msg)
+	found := false
 	for _, e := range [...]managedExc{root, top} {
 		if !whereMatters(typ, msg) {
 			break
 		}
-		done := false
 		for j, fn := range e.frames {
 			if !framework(fn) {
-				k.add("at", e.fat[j], shortFunc(fn))
-				done = true
+				loc := shortFunc(fn)
+				if assertion {
+					loc = testClass(fn)
+				}
+				k.add("at", e.fat[j], loc)
+				found = true
 				break
 			}
 		}
-		if done || len(chain) == 1 {
+		if found || len(chain) == 1 {
 			break
+		}
+	}
+	if assertion && !found {
+		// A report without its stack trace still names its test:
+		// Gradle's "pkg.FooTest > bar FAILED", JUnit's "bar(pkg.FooTest)".
+		if c, at := k.testClassLine(); c != "" {
+			k.add("at", at, c)
 		}
 	}
 	if len(chain) > 1 {
@@ -239,4 +256,102 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 			k.title += " (surfaced as " + tt + ")"
 		}
 	}
+}
+
+// isAssertion reports whether an exception is a test's own check failing
+// (JUnit, TestNG, AssertJ, xUnit, NUnit).
+func isAssertion(typ, msg string) bool {
+	return strings.Contains(typ, "Assert") || strings.Contains(typ, "Comparison") ||
+		(typ == "" && (strings.HasPrefix(msg, "Assert.") || strings.HasPrefix(msg, "Expected")))
+}
+
+// testClass reduces a frame's function to its class, without package,
+// method or inner class: "com.x.TopicTest$1.run" is "TopicTest". A
+// test's assertion is keyed on its class rather than its method: the tests
+// of one class that fail together on one bug are one family.
+func testClass(fn string) string {
+	fn = shortFunc(fn)
+	if d := strings.LastIndexByte(fn, '.'); d > 0 {
+		fn = fn[:d]
+	}
+	if d := strings.IndexByte(fn, '$'); d > 0 {
+		fn = fn[:d]
+	}
+	return fn
+}
+
+// testClassLine finds the class of the failing test in a runner's line
+// about it: Gradle's "pkg.FooTest > bar FAILED", JUnit's "bar(pkg.FooTest)".
+func (k *key) testClassLine() (string, int) {
+	for i, l := range k.lines {
+		t := strings.TrimSpace(l)
+		if c, _, ok := strings.Cut(t, " > "); ok && strings.HasSuffix(t, " FAILED") && !strings.Contains(c, " ") {
+			return c[strings.LastIndexByte(c, '.')+1:], i
+		}
+		if p := strings.IndexByte(t, '('); p > 0 && strings.HasSuffix(t, ")") && !strings.ContainsAny(t, " :") {
+			c := t[p+1 : len(t)-1]
+			return c[strings.LastIndexByte(c, '.')+1:], i
+		}
+	}
+	return "", -1
+}
+
+// angleValues replaces what JUnit and Hamcrest print between "<" and ">"
+// after a colon ("expected:<5> but was:<7>", "was:<[value91]>") with STR.
+func angleValues(msg string) string {
+	if !strings.Contains(msg, ":<") {
+		return msg
+	}
+	var b strings.Builder
+	for {
+		k := strings.Index(msg, ":<")
+		if k < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		b.WriteString(msg[:k+2])
+		depth, end := 1, len(msg)
+		for i := k + 2; i < len(msg); i++ {
+			if msg[i] == '<' {
+				depth++
+			} else if msg[i] == '>' {
+				if depth--; depth == 0 {
+					end = i
+					break
+				}
+			}
+		}
+		b.WriteString("STR")
+		if end == len(msg) {
+			return b.String() // cut short
+		}
+		msg = msg[end:]
+	}
+}
+
+// surefireSummary handles Maven Surefire's summary of a failed test,
+// "MapStoreTest.testX:123 expected:<[a]> but was:<[b]>", when the report
+// kept nothing else: the message and the test's class.
+func (k *key) surefireSummary() bool {
+	for i, l := range k.lines {
+		t := strings.TrimSpace(l)
+		sp := strings.IndexByte(t, ' ')
+		if sp <= 0 {
+			continue
+		}
+		id, msg := t[:sp], strings.TrimSpace(t[sp+1:])
+		c := strings.LastIndexByte(id, ':')
+		d := strings.IndexByte(id, '.')
+		if c < 0 || d <= 0 || d > c || !allDigits(id[c+1:]) || !isLetter(id[0]) || id[0] < 'A' || id[0] > 'Z' {
+			continue
+		}
+		if !strings.HasPrefix(msg, "expected") && !strings.Contains(msg, "expected:<") {
+			continue
+		}
+		k.kind = "jvm"
+		k.title = k.addMsg("exception", i, "AssertionError: "+angleValues(msg))
+		k.add("at", i, id[:d])
+		return true
+	}
+	return false
 }
