@@ -205,6 +205,13 @@ func noiseLine(t string) bool {
 		"program finished with exit code", "elapsedTime=", "Total duration:",
 		"--- FAIL:", "=== RUN", "=== CONT", "=== PAUSE", "--- PASS:", "--- SKIP:",
 		"Re-running", "Traceback (most recent call last)", "To execute this test",
+		// CI and build tools saying that something failed, not what.
+		"##[error]Process completed with exit code", "Error: Process completed with exit code",
+		"npm ERR!", "error: test failed, to rerun pass", "error: Recipe `", "FAILURE: Build failed with an exception",
+		"BUILD FAILED", "Execution failed for task", "[ERROR] Failed to execute goal", "Failed to execute goal",
+		"ERROR: Job failed", "Error: The operation was canceled", "error Command failed with exit code",
+		"Test Suites:", "Tests:", "Tests run:", "Errors: ", "FAILURES!", "There was 1 failure", "There were ",
+		"The following tests FAILED", "Build step", "Process finished with exit code",
 	} {
 		if strings.HasPrefix(t, p) {
 			return true
