@@ -118,7 +118,7 @@ func rustFailedTest(t string) (string, bool) {
 		return t[:k], true
 	}
 	if strings.HasPrefix(t, "test ") {
-		if k := strings.Index(t, " ... "); k > 0 && (strings.Contains(t[k:], "FAILED") || strings.Contains(t[k:], "error")) {
+		if k := strings.Index(t, " ... "); k > len("test ") && (strings.Contains(t[k:], "FAILED") || strings.Contains(t[k:], "error")) {
 			return strings.TrimSpace(t[len("test "):k]), true
 		}
 	}

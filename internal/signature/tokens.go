@@ -264,7 +264,9 @@ func matchIPv4(s string) int {
 		return 0
 	}
 	if n+1 < len(s) && s[n] == ':' && isDigit(s[n+1]) {
-		n += 1 + digits(s[n+1:], len(s))
+		if p := n + 1 + digits(s[n+1:], len(s)); p == len(s) || !isWord(s[p]) {
+			n = p // a port, not the start of another token
+		}
 	}
 	return n
 }
