@@ -228,16 +228,37 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 		if !whereMatters(typ, msg) {
 			break
 		}
+		at := -1
 		for j, fn := range e.frames {
-			if !framework(fn) {
-				loc := shortFunc(fn)
-				if assertion {
-					loc = testClass(fn)
-				}
-				k.add("at", e.fat[j], loc)
+			if framework(fn) {
+				continue
+			}
+			if at < 0 {
+				at = j
+			}
+			// An assertion is the test's: its test class, even when a
+			// helper or the library under test raised it.
+			if assertion && isTestClass(testClass(fn)) {
+				at = j
+				break
+			}
+		}
+		if at >= 0 && assertion && !isTestClass(testClass(e.frames[at])) {
+			// No frame is the test's: the runner's line about the
+			// test names its class better than a frame of the library.
+			if c, cat := k.testClassLine(); c != "" {
+				k.add("at", cat, c)
 				found = true
 				break
 			}
+		}
+		if at >= 0 {
+			loc := shortFunc(e.frames[at])
+			if assertion {
+				loc = testClass(e.frames[at])
+			}
+			k.add("at", e.fat[at], loc)
+			found = true
 		}
 		if found || len(chain) == 1 {
 			break
@@ -280,11 +301,36 @@ func testClass(fn string) string {
 	return fn
 }
 
+// isTestClass reports whether a class is named as a test class is
+// (FooTest, FooTests, FooIT, FooTestCase, Foo_Test), not a test helper
+// (HazelcastTestSupport).
+func isTestClass(c string) bool {
+	for _, s := range [...]string{"Test", "Tests", "IT", "TestCase", "Spec"} {
+		if strings.HasSuffix(c, s) {
+			return true
+		}
+	}
+	return strings.HasPrefix(c, "Test")
+}
+
 // testClassLine finds the class of the failing test in a runner's line
-// about it: Gradle's "pkg.FooTest > bar FAILED", JUnit's "bar(pkg.FooTest)".
+// about it: Gradle's "pkg.FooTest > bar FAILED", JUnit's "bar(pkg.FooTest)",
+// xUnit's "Ns.FooTests.Bar(x: 1) [FAIL]", dotnet test's "Failed Ns.FooTests.Bar [3 ms]".
 func (k *key) testClassLine() (string, int) {
 	for i, l := range k.lines {
 		t := strings.TrimSpace(l)
+		if id, ok := strings.CutSuffix(t, " [FAIL]"); ok {
+			if c := clrTestClass(id); c != "" {
+				return c, i
+			}
+		}
+		if id, ok := strings.CutPrefix(t, "Failed "); ok {
+			if sp := strings.Index(id, " ["); sp > 0 {
+				if c := clrTestClass(id[:sp]); c != "" {
+					return c, i
+				}
+			}
+		}
 		if c, _, ok := strings.Cut(t, " > "); ok && strings.HasSuffix(t, " FAILED") && !strings.Contains(c, " ") {
 			return c[strings.LastIndexByte(c, '.')+1:], i
 		}
@@ -354,4 +400,20 @@ func (k *key) surefireSummary() bool {
 		return true
 	}
 	return false
+}
+
+// clrTestClass is the class of a .NET test id "Ns.FooTests.Bar(x: 1)".
+func clrTestClass(id string) string {
+	if p := strings.IndexByte(id, '('); p > 0 {
+		id = id[:p]
+	}
+	id = strings.TrimPrefix(strings.TrimSpace(id), "- ")
+	if strings.ContainsAny(id, " \t") {
+		return ""
+	}
+	m := strings.LastIndexByte(id, '.')
+	if m <= 0 {
+		return ""
+	}
+	return id[strings.LastIndexByte(id[:m], '.')+1 : m]
 }
