@@ -25,7 +25,10 @@ func (k *key) goPanic() bool {
 				return true
 			}
 			k.title = strings.TrimPrefix(k.addMsg("", i, msg), "panic: ")
-			k.goFrames(i+1, 3)
+			// Where it panicked and its caller: deeper frames are the
+			// test or the harness that got there, which vary for one bug
+			// (the training corpus scores 1, 2 and 3 frames alike).
+			k.goFrames(i+1, 2)
 			return true
 		case strings.TrimSpace(l) == "WARNING: DATA RACE":
 			k.goRace(i + 1)
