@@ -66,7 +66,7 @@ func (k *key) addLine(label string, src int, raw string, msg bool) string {
 			why = "cut off: last word dropped"
 		}
 		if k.values {
-			if v := maskQuoted(l); v != l {
+			if v := maskBrackets(maskQuoted(l)); v != l {
 				l = v
 				why = joinWhy(why, "quoted values not hashed")
 			}
@@ -199,6 +199,36 @@ func maskQuoted(s string) string {
 		// A value cut short is still a value.
 		b.WriteString("<STR>")
 		b.WriteByte(in)
+	}
+	return b.String()
+}
+
+// maskBrackets replaces what a test printed of a slice, map or struct
+// ("[a b c]", "map[k:v]", "{ID:3 Name:x}") with STR: in a test's own
+// assertion those are the values compared.
+func maskBrackets(s string) string {
+	if strings.IndexAny(s, "[{") < 0 {
+		return s
+	}
+	var b strings.Builder
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '[' || c == '{':
+			if depth == 0 {
+				b.WriteByte(c)
+				b.WriteString("STR")
+			}
+			depth++
+		case (c == ']' || c == '}') && depth > 0:
+			depth--
+			if depth == 0 {
+				b.WriteByte(c)
+			}
+		case depth == 0:
+			b.WriteByte(c)
+		}
 	}
 	return b.String()
 }
