@@ -85,7 +85,7 @@ func (m *masker) line(dst []byte, s string) []byte {
 				i, inWord = i+n, false
 				continue
 			}
-			if n := afterLookup(s, i); n > 0 {
+			if n := afterLookup(dst[start:], s, i); n > 0 {
 				dst = m.put(dst, "host", s[i:i+n], "<HOST>")
 				i, inWord = i+n, false
 				continue
