@@ -37,6 +37,10 @@ func (k *key) nodeCrash() bool {
 	}
 	k.kind = "node-crash"
 	k.title = "crashed: " + crashName(code)
+	// Only TAP's "not ok N test" names the test: reports that show it
+	// otherwise (a table row, a heading) are, in the training corpus,
+	// reports of one machine's crashes across tests, and group best
+	// without it.
 	if test, testAt, _ := jsTest(k.lines); test != "" {
 		k.title = k.add("test", testAt, nodeTest(test)) + " " + k.title
 	}
@@ -86,3 +90,4 @@ func crashName(code string) string {
 	}
 	return "exit code " + code
 }
+

@@ -58,7 +58,7 @@ func (k *key) rustPanic() bool {
 			k.add("test", i, name)
 		}
 		if file != "" {
-			k.add("at", i, cFile(file))
+			k.add("at", i, rustFile(file))
 		}
 		return true
 	}
@@ -123,4 +123,18 @@ func rustFailedTest(t string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// rustFile is the file a panic names, without line and column; for
+// mod.rs, lib.rs and main.rs, which every crate has, with its directory.
+func rustFile(path string) string {
+	base := cFile(path)
+	switch base {
+	case "mod.rs", "lib.rs", "main.rs":
+		dir := strings.TrimRight(path[:strings.LastIndexAny(path, `/\`)+1], `/\`)
+		if d := baseName(dir); d != "" {
+			return d + "/" + base
+		}
+	}
+	return base
 }
