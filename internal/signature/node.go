@@ -90,4 +90,3 @@ func crashName(code string) string {
 	}
 	return "exit code " + code
 }
-
