@@ -5,8 +5,8 @@ import "strings"
 // masker rewrites the tokens that vary between runs of the same bug into
 // one placeholder per kind: <N> for any number, <HEX> for addresses and
 // ids, <ADDR> for network addresses, <PORT>, <DUR>, <TS>, <UUID>, <URL>,
-// <HOST> for a looked-up host name, <TMP> for temporary paths; other paths
-// keep their basename. Placeholders are not numbered: numbering by
+// <HOST> for a looked-up host name, <ID> for a generated token, <TMP> for
+// temporary paths; other paths keep their basename. Placeholders are not numbered: numbering by
 // equality ("<N1> … <N1>") made the signature depend on coincidences
 // between unrelated values ("ideally 5" against "ideally 7").
 type masker struct {
@@ -168,16 +168,22 @@ func (m *masker) line(dst []byte, s string) []byte {
 			continue
 		}
 		j := i
-		hex, digit := true, false
+		hex, digits := true, 0
 		for j < len(s) && isWord(s[j]) {
 			hex = hex && isHex(s[j])
-			digit = digit || isDigit(s[j])
+			if isDigit(s[j]) {
+				digits++
+			}
 			j++
 		}
-		if hex && digit && j-i >= 7 {
+		switch {
+		case hex && digits > 0 && j-i >= 7:
 			// A letter-led hex run with digits: a commit or object id.
 			dst = m.put(dst, "hex", s[i:j], "<HEX>")
-		} else {
+		case j-i >= 16 && digits >= 3 && j-i-digits >= 3 && randomID(s[i:j]):
+			// A generated token (base64, a run id): no word is that.
+			dst = m.put(dst, "id", s[i:j], "<ID>")
+		default:
 			dst = append(dst, s[i:j]...)
 		}
 		i = j
@@ -188,6 +194,19 @@ func (m *masker) line(dst []byte, s string) []byte {
 		dst = dst[:start+maxLine]
 	}
 	return squeezeBlanks(dst, start)
+}
+
+// randomID reports whether a long word of letters and digits reads as
+// generated: digits scattered through it, not a name with a number at its
+// end (TestServerKeepAlives2, test_start_tls_server_10).
+func randomID(w string) bool {
+	runs := 0
+	for i := 0; i < len(w); i++ {
+		if isDigit(w[i]) && (i == 0 || !isDigit(w[i-1])) {
+			runs++
+		}
+	}
+	return runs >= 3
 }
 
 // squeezeBlanks trims dst[start:] and folds its runs of blanks into one. A

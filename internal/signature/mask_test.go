@@ -118,14 +118,19 @@ func TestNormalizeLine(t *testing.T) {
 			want: `Get "<URL>": EOF from <ADDR> on localhost:<PORT> and :<PORT>`,
 		},
 		{
+			name: "generated tokens, but not names ending in a number",
+			in:   "Fetching LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0 for test_start_tls_server_10 and TestServerKeepAlives2",
+			want: "Fetching <ID> for test_start_tls_server_10 and TestServerKeepAlives2",
+		},
+		{
 			name: "blank runs collapse and control bytes are replaced",
 			in:   "a \t\t b\x00c",
 			want: "a b?c",
 		},
 		{
 			name: "placeholders survive a second pass",
-			in:   "<N>:<PORT> <HEX> <ADDR> <TS> <DUR> <TMP> <URL> <HOST> <UUID>",
-			want: "<N>:<PORT> <HEX> <ADDR> <TS> <DUR> <TMP> <URL> <HOST> <UUID>",
+			in:   "<N>:<PORT> <HEX> <ADDR> <TS> <DUR> <TMP> <URL> <HOST> <UUID> <ID>",
+			want: "<N>:<PORT> <HEX> <ADDR> <TS> <DUR> <TMP> <URL> <HOST> <UUID> <ID>",
 		},
 	}
 	for _, tt := range tests {
