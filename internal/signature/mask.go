@@ -164,7 +164,9 @@ func (m *masker) line(dst []byte, s string) []byte {
 			default:
 				dst = m.put(dst, "number", s[i:i+n], "<N>")
 			}
-			i += n
+			// What follows a placeholder ("0x1fzz") starts a word, as it
+			// will when the line is normalized again.
+			i, inWord = i+n, false
 			continue
 		}
 		j := i
