@@ -57,6 +57,7 @@ func clrFramework(fn string) bool {
 // the message, or returns "" if the line does not start with a type.
 func clrExcType(t string) (typ, msg string) {
 	t = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(t), "---> "), "----> ")
+	t = strings.TrimPrefix(t, "Unhandled exception. ")
 	end := 0
 	for end < len(t) && (isWord(t[end]) || t[end] == '.' || t[end] == '`') {
 		end++

@@ -75,6 +75,9 @@ func (k *key) jvmTrace() bool {
 	if first < 0 {
 		for i, l := range k.lines {
 			h := excHead(l)
+			if clrNamespace(h) {
+				continue // .NET's, read by dotnetTrace
+			}
 			if typ, _ := javaExcType(h); typ != "" && strings.Contains(h[:strings.IndexByte(h+":", ':')], ".") &&
 				(strings.HasSuffix(typ, "Exception") || strings.HasSuffix(typ, "Error")) {
 				start = i
@@ -181,4 +184,17 @@ func gradleAt(rest string) bool {
 	}
 	c := strings.LastIndexByte(loc, ':')
 	return c > 0 && allDigits(loc[c+1:]) && (strings.HasSuffix(loc[:c], ".java") || strings.HasSuffix(loc[:c], ".kt"))
+}
+
+// clrNamespace reports whether an exception line names a .NET type:
+// System.*, Microsoft.*, Xunit.*, NUnit.*, or NUnit's "Type : message".
+func clrNamespace(h string) bool {
+	h = strings.TrimPrefix(h, "Unhandled exception. ")
+	for _, p := range [...]string{"System.", "Microsoft.", "Xunit.", "NUnit."} {
+		if strings.HasPrefix(h, p) {
+			return true
+		}
+	}
+	sp := strings.IndexByte(h, ' ')
+	return sp > 0 && strings.HasPrefix(h[sp:], " : ")
 }

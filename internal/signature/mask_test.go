@@ -164,6 +164,7 @@ func TestStripPrefix(t *testing.T) {
 		{name: "syslog stamp", in: "Oct 31 06:27:59 E       AssertionError: x", want: "E       AssertionError: x"},
 		{name: "syslog stamp alone", in: "Oct 31 06:27:59", want: ""},
 		{name: "docker compose service", in: "mysql-cdc-materialized-1  | thread 'main' panicked at x.rs:1:2:", want: "thread 'main' panicked at x.rs:1:2:"},
+		{name: "docker compose in an indented paste", in: "    web-1  | panic: boom", want: "panic: boom"},
 		{name: "a table row is content", in: "severity | crashed", want: "severity | crashed"},
 		{name: "quoted in an issue", in: ">   File \"x.py\", line 3", want: "  File \"x.py\", line 3"},
 		{name: "randomized testing margin", in: "   > Throwable #1: java.lang.AssertionError: ", want: "Throwable #1: java.lang.AssertionError: "},

@@ -47,8 +47,13 @@ func (k *key) rustPanic() bool {
 			}
 		} else {
 			file = strings.TrimSuffix(rest, ":")
-			if i+1 < len(k.lines) {
-				msg, msgAt = strings.TrimSpace(k.lines[i+1]), i+1
+			for j := i + 1; j < len(k.lines) && j < i+3; j++ {
+				msg, msgAt = strings.TrimSpace(k.lines[j]), j
+				// ":18:" is the rest of a location another process's
+				// output ran into; the message is on the next line.
+				if !(strings.HasPrefix(msg, ":") && allDigits(strings.Trim(msg, ":"))) {
+					break
+				}
 			}
 		}
 		msg = rustAssertion(msg)
@@ -132,8 +137,16 @@ func rustFile(path string) string {
 	switch base {
 	case "mod.rs", "lib.rs", "main.rs":
 		dir := strings.TrimRight(path[:strings.LastIndexAny(path, `/\`)+1], `/\`)
-		if d := baseName(dir); d != "" {
-			return d + "/" + base
+		d := baseName(dir)
+		if d == "src" {
+			// crate/src/lib.rs: the crate says which.
+			up := strings.TrimRight(dir[:len(dir)-len(d)], `/\`)
+			if c := baseName(up); c != "" {
+				d = c + "/" + d
+			}
+		}
+		if d != "" {
+			return base + " in " + d // not a path: a path keeps its basename
 		}
 	}
 	return base

@@ -113,8 +113,10 @@ func stripPrefix(l string) string {
 				t = t[n+1:]
 				break
 			}
-			if n := composePrefix(t); n > 0 {
-				t = t[n:]
+			// A pasted log may be indented as a whole (a markdown code
+			// block): the compose prefix then follows the indentation.
+			if tt := strings.TrimLeft(t, " \t"); composePrefix(tt) > 0 {
+				t = tt[composePrefix(tt):]
 				break
 			}
 			if q := quoteMargin(t); q > 0 {
