@@ -15,15 +15,19 @@ import (
 // signature only looks at the tail that identifies the failure anyway.
 const maxSignatureInput = 64 << 20
 
-// signatureLine is one line of `triaged signature` output.
+// signatureLine is one line of `triaged signature` output. Its fields
+// file, signature, title, algorithm and normalized are a stable surface;
+// explanation is there only with --explain.
 type signatureLine struct {
 	File string `json:"file"`
 	signature.Signature
+	Explanation *signature.Explanation `json:"explanation,omitempty"`
 }
 
 func runSignature(_ context.Context, io stdio, args []string) error {
-	fs := config.NewFlagSet("signature", "triaged signature [--json] [FILE…]   (stdin when no file)", io.err)
+	fs := config.NewFlagSet("signature", "triaged signature [--json] [--explain] [FILE…]   (stdin when no file)", io.err)
 	asJSON := fs.Bool("json", false, "print one JSON object a line: file, signature, title, algorithm, normalized")
+	explain := fs.Bool("explain", false, "show, line by line, what was kept, what was masked and why, and what was dropped and why")
 	if err := config.Parse(fs, args, io.getenv); err != nil {
 		return err
 	}
@@ -38,14 +42,25 @@ func runSignature(_ context.Context, io stdio, args []string) error {
 		if err != nil {
 			return config.Usagef("%v", err)
 		}
-		sig := signature.Compute(text)
-		if *asJSON {
-			if err := enc.Encode(signatureLine{File: name, Signature: sig}); err != nil {
+		line := signatureLine{File: name}
+		if *explain {
+			ex := signature.Explain(text)
+			line.Signature, line.Explanation = ex.Signature, &ex
+		} else {
+			line.Signature = signature.Compute(text)
+		}
+		switch {
+		case *asJSON:
+			if err := enc.Encode(line); err != nil {
 				return err
 			}
-			continue
+		case *explain:
+			if err := writeExplanation(io.out, name, line.Explanation); err != nil {
+				return err
+			}
+		default:
+			fmt.Fprintf(io.out, "%s  %s  %s\n", line.Hash, name, line.Title)
 		}
-		fmt.Fprintf(io.out, "%s  %s  %s\n", sig.Hash, name, sig.Title)
 	}
 	return nil
 }

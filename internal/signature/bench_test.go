@@ -6,10 +6,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // BenchmarkCompute signs every text of the corpus; texts/s is the figure
-// the issue asks for (at least 50,000 a second on one core).
+// issue 13 asks for (at least 100,000 a second on one core).
 func BenchmarkCompute(b *testing.B) {
 	texts := loadCorpus(b)
 	size := 0
@@ -71,4 +72,28 @@ func BenchmarkRegexpChain(b *testing.B) {
 		regexpSign(texts[i%len(texts)].text)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "texts/s")
+}
+
+// BenchmarkSpeedup signs the whole corpus with Compute and with the
+// regexp chain in turn, b.N times, and reports both rates and their
+// ratio. Alternating the two in one loop keeps a busy machine's load
+// from favouring either: the ratio is the figure to quote.
+func BenchmarkSpeedup(b *testing.B) {
+	texts := loadCorpus(b)
+	var ours, theirs time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		for _, c := range texts {
+			Compute(c.text)
+		}
+		mid := time.Now()
+		for _, c := range texts {
+			regexpSign(c.text)
+		}
+		ours, theirs = ours+mid.Sub(start), theirs+time.Since(mid)
+	}
+	n := float64(b.N * len(texts))
+	b.ReportMetric(n/ours.Seconds(), "texts/s")
+	b.ReportMetric(n/theirs.Seconds(), "regexp-texts/s")
+	b.ReportMetric(theirs.Seconds()/ours.Seconds(), "x-faster")
 }

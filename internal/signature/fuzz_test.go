@@ -7,7 +7,8 @@ import (
 )
 
 func addCorpusSeeds(f *testing.F) {
-	for _, c := range loadCorpus(f) {
+	// Held-out texts are no seeds: a failing seed is printed.
+	for _, c := range training(loadCorpus(f)) {
 		f.Add(c.text)
 	}
 	f.Add("")
@@ -66,6 +67,35 @@ func FuzzDetector(f *testing.F) {
 		if !hashForm.MatchString(s.Hash) || len(s.Title) > MaxTitle || !utf8.ValidString(s.Title) ||
 			strings.ContainsAny(s.Title, "\n\r") {
 			t.Fatalf("bad detector signature %+v", s)
+		}
+	})
+}
+
+// FuzzExplain checks that Explain signs as Compute does and accounts for
+// every line of the text, whatever it is given.
+func FuzzExplain(f *testing.F) {
+	addCorpusSeeds(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		ex := Explain(text)
+		if s := Compute(text); ex.Signature != s {
+			t.Fatalf("Explain signed %+v, Compute %+v", ex.Signature, s)
+		}
+		if strings.TrimSpace(text) == "" {
+			return
+		}
+		lines := 0
+		for _, n := range ex.Lines {
+			if n.Count > 1 {
+				lines += n.Count
+			} else {
+				lines++
+			}
+			if len(n.Kept) == 0 && n.Dropped == "" {
+				t.Fatalf("line %d neither kept nor dropped", n.Line)
+			}
+		}
+		if want := strings.Count(text, "\n") + 1; lines != want {
+			t.Fatalf("explained %d lines of %d", lines, want)
 		}
 	})
 }

@@ -6,22 +6,32 @@ import "strings"
 // and the top frames of the goroutine that failed. A test timeout is keyed
 // on the tests that were running instead: the goroutine that panics is
 // the alarm's, which is the same for every hang.
-func (k *key) goPanic(lines []string) bool {
+func (k *key) goPanic() bool {
+	lines := k.lines
 	for i, l := range lines {
 		switch {
 		case strings.HasPrefix(l, "panic: test timed out after "):
-			k.goTimeout(lines[i:])
+			k.goTimeout(i)
 			return true
 		case strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: "):
 			msg := strings.TrimSuffix(l, " [recovered]")
 			msg = strings.TrimSuffix(msg, " [recovered, repanicked]")
 			k.kind = "go-panic"
-			k.add("", msg)
-			k.titleFrom(0)
-			k.goFrames(lines[i+1:], 3)
+			if t, ok := afterCompleted(msg); ok {
+				// The test's goroutine outlived it: the message names
+				// the test, and the frames are whichever helper called
+				// t.Error late this time.
+				k.title = k.addMsg("", i, t)
+				return true
+			}
+			k.title = strings.TrimPrefix(k.addMsg("", i, msg), "panic: ")
+			// Where it panicked and its caller: deeper frames are the
+			// test or the harness that got there, which vary for one bug
+			// (the training corpus scores 1, 2 and 3 frames alike).
+			k.goFrames(i+1, 2)
 			return true
 		case strings.TrimSpace(l) == "WARNING: DATA RACE":
-			k.goRace(lines[i+1:])
+			k.goRace(i + 1)
 			return true
 		}
 	}
@@ -54,10 +64,12 @@ func goSkip(fn string) bool {
 	return false
 }
 
-// goFrames adds up to n frames of the first goroutine in lines.
-func (k *key) goFrames(lines []string, n int) {
+// goFrames adds up to n frames of the first goroutine after line from.
+func (k *key) goFrames(from, n int) {
+	lines := k.lines
 	in := false
-	for i, l := range lines {
+	for i := from; i < len(lines); i++ {
+		l := lines[i]
 		t := strings.TrimSpace(l)
 		if strings.HasPrefix(t, "goroutine ") && strings.HasSuffix(t, ":") {
 			if in {
@@ -89,7 +101,7 @@ func (k *key) goFrames(lines []string, n int) {
 			}
 			file = baseName(loc)
 		}
-		k.add("at", file+" "+fn)
+		k.add("at", i, file+" "+fn)
 		if n--; n == 0 {
 			return
 		}
@@ -97,12 +109,14 @@ func (k *key) goFrames(lines []string, n int) {
 }
 
 // goTimeout keys a "panic: test timed out" on the running tests.
-func (k *key) goTimeout(lines []string) {
+func (k *key) goTimeout(at int) {
+	lines := k.lines[at:]
 	k.kind = "go-timeout"
 	var tests []string
+	var testAt []int
 	inRunning := false
-	for _, l := range lines[1:] {
-		t := strings.TrimSpace(l)
+	for i := 1; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
 		switch {
 		case t == "running tests:":
 			inRunning = true
@@ -111,6 +125,7 @@ func (k *key) goTimeout(lines []string) {
 				t = t[:sp] // drop "(10m0s)"
 			}
 			tests = append(tests, t)
+			testAt = append(testAt, at+i)
 		default:
 			inRunning = false
 		}
@@ -121,31 +136,62 @@ func (k *key) goTimeout(lines []string) {
 	if len(tests) == 0 {
 		// Before Go 1.20 the running tests were not listed: find the
 		// test functions in the goroutine dump.
-		for _, l := range lines {
+		for i, l := range lines {
 			fn := goFunc(l)
 			if dot := strings.LastIndexByte(fn, '.'); dot >= 0 && strings.HasPrefix(fn[dot+1:], "Test") && !indented(l) {
 				tests = append(tests, fn[dot+1:])
+				testAt = append(testAt, at+i)
 				break
 			}
 		}
 	}
-	k.add("", "panic: test timed out")
-	for _, t := range tests {
-		k.add("test", t)
-	}
+	k.add("", at, "panic: test timed out")
 	k.title = "test timed out"
-	if len(tests) > 0 {
-		k.title += ": " + k.lines[len(k.lines)-1][len("test: "):]
+	seen := map[string]bool{}
+	for i, t := range tests {
+		// A hang is the test's own: the test that was running is the
+		// reason, and its subtests are one table of the same body,
+		// whichever case hung this time.
+		t = baseTest(t)
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		name := k.add("test", testAt[i], t)
+		if i == 0 {
+			k.title += ": " + name
+		}
 	}
 }
 
-// goRace keys a race report on the top frames of its first two accesses.
-func (k *key) goRace(lines []string) {
+// afterCompleted reduces "panic: Fail in goroutine after TestX/sub has
+// completed" (and "Log in goroutine after …: message") to the test
+// function: the subtest and the message vary with the run.
+func afterCompleted(msg string) (string, bool) {
+	msg = strings.TrimPrefix(msg, "panic: ")
+	i := strings.Index(msg, " in goroutine after ")
+	if i < 0 {
+		return "", false
+	}
+	j := strings.Index(msg, " has completed")
+	if j < i {
+		return "", false
+	}
+	test := msg[i+len(" in goroutine after ") : j]
+	return msg[:i] + " in goroutine after " + baseTest(test) + " has completed", true
+}
+
+// goRace keys a race report on the top frames of its two accesses, in a
+// fixed order: which access the detector saw first ("Write at" and
+// "Previous read at", or the other way round) changes from run to run.
+func (k *key) goRace(from int) {
 	k.kind = "go-race"
-	k.add("", "WARNING: DATA RACE")
+	k.add("", from-1, "WARNING: DATA RACE")
+	var access []string
+	var accessAt []int
 	blocks, n := 0, 0
-	for _, l := range lines {
-		t := strings.TrimSpace(l)
+	for i := from; i < len(k.lines); i++ {
+		t := strings.TrimSpace(k.lines[i])
 		switch {
 		case strings.HasPrefix(t, "Goroutine ") || strings.HasPrefix(t, "=================="):
 			blocks = 3
@@ -153,10 +199,13 @@ func (k *key) goRace(lines []string) {
 			strings.HasPrefix(t, "Previous read at") || strings.HasPrefix(t, "Previous write at")):
 			blocks++
 			n = 0
-			k.add("", t[:strings.Index(t, " at")])
+			access, accessAt = append(access, ""), append(accessAt, i)
 		case blocks > 0 && blocks <= 2 && n < 2 && t != "" && !strings.Contains(t, ".go:"):
 			if fn := goFunc(t); !goSkip(fn) {
-				k.add("at", fn)
+				if n > 0 {
+					access[len(access)-1] += " < "
+				}
+				access[len(access)-1] += fn
 				n++
 			}
 		}
@@ -164,11 +213,10 @@ func (k *key) goRace(lines []string) {
 			break
 		}
 	}
+	k.addAccesses(access, accessAt)
 	k.title = "data race"
-	for _, l := range k.lines {
-		if strings.HasPrefix(l, "at: ") {
-			k.title += " at " + l[len("at: "):]
-			break
-		}
+	if len(access) > 0 && access[0] != "" {
+		top, _, _ := strings.Cut(access[0], " < ")
+		k.title += " at " + top
 	}
 }

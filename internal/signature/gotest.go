@@ -16,17 +16,21 @@ func goMessage(t string) (file, msg string, ok bool) {
 	return t[:k+3], strings.TrimSpace(rest[d+1:]), true
 }
 
-// goTest handles go test output: the failing test and its first message,
-// with up to two continuation lines (testify's "Error:" block).
-func (k *key) goTest(lines []string) bool {
+// goTest handles go test output: the failing test and the message that
+// says why it failed. The reason is the message; the test's name joins it
+// only when the message is the test's own assertion (a *_test.go line)
+// and not an environment error that any test can hit (see envCause).
+func (k *key) goTest() bool {
+	lines := k.lines
 	test, running := "", ""
-	msgAt := -1
+	testAt, msgAt := -1, -1
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
 		if msgAt < 0 && (strings.HasPrefix(t, "=== RUN ") || strings.HasPrefix(t, "=== CONT ")) {
 			// With -v the messages come before "--- FAIL", which a
 			// cut log may lack: the test that ran last is theirs.
 			running = trimCPU(strings.TrimSpace(t[len("=== RUN "):]))
+			testAt = i
 		}
 		if strings.HasPrefix(t, "--- FAIL: ") {
 			if msgAt < 0 || test == "" {
@@ -34,7 +38,7 @@ func (k *key) goTest(lines []string) bool {
 				if sp := strings.IndexByte(name, ' '); sp > 0 {
 					name = name[:sp]
 				}
-				test = trimCPU(name)
+				test, testAt = trimCPU(name), i
 			}
 			if msgAt >= 0 {
 				break
@@ -55,61 +59,84 @@ func (k *key) goTest(lines []string) bool {
 		test = running
 	}
 	k.kind = "go-test"
-	// The test name stands where a Python traceback has the test
-	// function: a t.Errorf line carries only a file and a line number,
-	// and the line is masked, so two tests of one file printing the same
-	// message would otherwise be one bug.
-	if test != "" {
-		k.add("test", baseTest(test))
-	}
 	if msgAt < 0 {
-		k.genericLines(lines, 1)
-		if k.title == "" {
-			k.titleFrom(0)
+		// A parent test failing because its subtests did, or a test
+		// with no message: the test is all there is to go by.
+		if test != "" {
+			k.title = k.add("test", testAt, baseTest(test))
 		}
+		k.genericLines(1)
 		return true
 	}
 	msgAt = failingMessage(lines, msgAt)
 	file, msg, _ := goMessage(strings.TrimSpace(lines[msgAt]))
-	k.add("message", file+": "+msg)
-	k.titleFrom(len(k.lines) - 1)
 	if test != "" {
-		// The title names the test as the key does, so that every
-		// failure with this signature shows the same title.
-		k.title = k.lines[0][len("test: "):] + ": " + k.title
+		// The test's name inside its own message ("-test.run=^TestX$")
+		// is the test, not the reason.
+		msg = strings.ReplaceAll(msg, test, "TEST")
+		msg = strings.ReplaceAll(msg, baseTest(test), "TEST")
+	}
+	if cause, ok := envCause(msg); ok {
+		k.kind = "go-env"
+		k.title = k.addMsg("error", msgAt, cause)
+		return true
+	}
+	own := strings.HasSuffix(file, "_test.go")
+	if own && test != "" {
+		k.add("test", testAt, baseTest(test))
+	}
+	k.values = own && test != ""
+	if chain := causeChain(msg); chain != "" && chain != msg {
+		// The test's own failure with an operating-system or network
+		// error: the error is the reason, what the test wrote around it
+		// (a request's method, an iteration) is not.
+		k.addMsg("message", msgAt, file+": "+chain)
+		k.title = k.maskOnly(file + ": " + msg)
+	} else {
+		k.title = k.addMsg("message", msgAt, file+": "+msg)
+	}
+	k.values = false
+	if own && test != "" {
+		k.title = baseTest(test) + ": " + k.title
 	}
 	if msg == "" {
-		// testify and cmd/go's script tests print an empty first line
-		// and the failure below it: key on the first line there that
-		// says what went wrong, and the line after it.
-		var cont []string
-		for _, l := range lines[msgAt+1:] {
-			t := strings.TrimSpace(l)
-			if !indented(l) || strings.HasPrefix(t, "--- ") || strings.HasPrefix(t, "=== ") || len(cont) == 40 {
-				break
-			}
-			if _, _, ok := goMessage(t); ok {
-				break
-			}
-			if t != "" && !strings.HasPrefix(t, "Error Trace:") && !strings.HasPrefix(t, "Test:") {
-				cont = append(cont, t)
-			}
-		}
-		at := 0
-		for i, t := range cont {
-			if hasErrorWord(t) {
-				at = i
-				break
-			}
-		}
-		for i := at; i < len(cont) && i < at+2; i++ {
-			k.add("", cont[i])
-			if i == at {
-				k.title += " " + k.lines[len(k.lines)-1]
-			}
-		}
+		k.goContinuation(msgAt)
 	}
 	return true
+}
+
+// goContinuation keys testify's and cmd/go script tests' reports, whose
+// first line is empty: the first line below it that says what went
+// wrong, and the line after it.
+func (k *key) goContinuation(msgAt int) {
+	lines := k.lines
+	var cont []int
+	for i := msgAt + 1; i < len(lines); i++ {
+		l := lines[i]
+		t := strings.TrimSpace(l)
+		if !indented(l) || strings.HasPrefix(t, "--- ") || strings.HasPrefix(t, "=== ") || len(cont) == 40 {
+			break
+		}
+		if _, _, ok := goMessage(t); ok {
+			break
+		}
+		if t != "" && !strings.HasPrefix(t, "Error Trace:") && !strings.HasPrefix(t, "Test:") {
+			cont = append(cont, i)
+		}
+	}
+	at := 0
+	for i, c := range cont {
+		if hasErrorWord(lines[c]) {
+			at = i
+			break
+		}
+	}
+	for i := at; i < len(cont) && i < at+2; i++ {
+		l := k.addMsg("", cont[i], strings.TrimSpace(lines[cont[i]]))
+		if i == at {
+			k.title += " " + l
+		}
+	}
 }
 
 // baseTest reduces a test name to the test function: subtests
@@ -145,9 +172,13 @@ func trimCPU(name string) string {
 var failWords = [...]string{"want", "expected", "got ", "could not", "cannot", "can't", "unable",
 	"should", "mismatch", "missing", "wrong", "invalid", "didn't", "did not", "never", "bad "}
 
-// failingMessage returns the index of the first message line of the test
-// whose message at first reads like a failure, or first when none does.
+// failingMessage returns the index of the message line of the test that
+// says why it failed: the first that words a check ("got X, want Y",
+// "expected"), else the first that names an error, else the first.
+// t.Logf lines around them ("starting concurrent LookupIPAddr", an
+// error a test logged on its way) are context.
 func failingMessage(lines []string, first int) int {
+	errAt := -1
 	for i := first; i < len(lines) && i < first+200; i++ {
 		t := strings.TrimSpace(lines[i])
 		if strings.HasPrefix(t, "--- ") || strings.HasPrefix(t, "=== ") {
@@ -158,7 +189,7 @@ func failingMessage(lines []string, first int) int {
 			continue
 		}
 		// An empty message opens a testify report.
-		if msg == "" || hasErrorWord(msg) {
+		if msg == "" {
 			return i
 		}
 		for _, w := range failWords {
@@ -166,6 +197,12 @@ func failingMessage(lines []string, first int) int {
 				return i
 			}
 		}
+		if errAt < 0 && (hasErrorWord(msg) || hasCause(msg)) {
+			errAt = i
+		}
+	}
+	if errAt >= 0 {
+		return errAt
 	}
 	return first
 }

@@ -2,41 +2,41 @@ package signature
 
 import "strings"
 
-// masker rewrites the tokens that vary between runs of the same bug.
-// One masker is used for all lines of one text, so that a value seen twice
-// gets the same placeholder everywhere and the structure of the text
-// survives ("port <N2> ... port <N2>"), while the values themselves do not
-// take part in the signature.
+// masker rewrites the tokens that vary between runs of the same bug into
+// one placeholder per kind: <N> for any number, <HEX> for addresses and
+// ids, <ADDR> for network addresses, <PORT>, <DUR>, <TS>, <UUID>, <URL>,
+// <HOST> for a looked-up host name, <ID> for a generated token, <TMP> for
+// temporary paths; other paths keep their basename. Placeholders are not numbered: numbering by
+// equality ("<N1> … <N1>") made the signature depend on coincidences
+// between unrelated values ("ideally 5" against "ideally 7").
 type masker struct {
 	// names turns path handling off, for test names such as
 	// TestWatch/write_file, whose slashes separate subtests.
 	names bool
-	nums  []string
-	addrs []string
-	uuids []string
+	// rec, when set, collects what was masked, for Explain.
+	rec *[]Mask
+}
+
+// Mask is one token that masking replaced, for Explain.
+type Mask struct {
+	// Kind is the kind of token: number, hex, address, port, duration,
+	// timestamp, uuid, url, host, path or temp path.
+	Kind string `json:"kind"`
+	// Text is the token as it was in the failure text.
+	Text string `json:"text"`
+	// As is what it became.
+	As string `json:"as"`
 }
 
 // maxLine caps how much of one line is normalized: a single line of
 // megabytes (a dumped buffer) must not make the output unbounded.
 const maxLine = 512
 
-// index returns the 1-based position of v in *set, appending it when new.
-// A linear scan beats a map here: a signature has a handful of tokens.
-func index(set *[]string, v string) int {
-	for i, s := range *set {
-		if s == v {
-			return i + 1
-		}
+func (m *masker) put(dst []byte, kind, text, as string) []byte {
+	if m.rec != nil {
+		*m.rec = append(*m.rec, Mask{Kind: kind, Text: text, As: as})
 	}
-	*set = append(*set, v)
-	return len(*set)
-}
-
-func appendIndexed(dst []byte, prefix string, n int) []byte {
-	dst = append(dst, '<')
-	dst = append(dst, prefix...)
-	dst = appendInt(dst, n)
-	return append(dst, '>')
+	return append(dst, as...)
 }
 
 func appendInt(dst []byte, n int) []byte {
@@ -75,18 +75,28 @@ func (m *masker) line(dst []byte, s string) []byte {
 	inWord := false
 	for i := 0; i < len(s); {
 		c := s[i]
-		if (i == 0 || isDelim(s[i-1])) && !m.names && !isDelim(c) {
+		if (i == 0 || isDelim(s[i-1])) && !isDelim(c) {
 			j := i
 			for j < len(s) && !isDelim(s[j]) {
 				j++
 			}
-			// A timestamp may span blanks ("2024-03-07 08:26:34,002").
-			if n := matchTimestamp(s[i:]); n >= j-i {
-				dst = append(dst, "<TS>"...)
+			if n := matchURL(s[i:]); n > 0 {
+				dst = m.put(dst, "url", s[i:i+n], "<URL>")
 				i, inWord = i+n, false
 				continue
 			}
-			if isPath(s[i:j]) {
+			if n := afterLookup(dst[start:], s, i); n > 0 {
+				dst = m.put(dst, "host", s[i:i+n], "<HOST>")
+				i, inWord = i+n, false
+				continue
+			}
+			// A timestamp may span blanks ("2024-03-07 08:26:34,002").
+			if n := matchTimestamp(s[i:]); n >= j-i {
+				dst = m.put(dst, "timestamp", s[i:i+n], "<TS>")
+				i, inWord = i+n, false
+				continue
+			}
+			if !m.names && isPath(s[i:j]) {
 				dst = m.path(dst, s[i:j])
 				i, inWord = j, false
 				continue
@@ -111,6 +121,15 @@ func (m *masker) line(dst []byte, s string) []byte {
 			dst = append(dst, c, s[i+1])
 			i, inWord = i+2, false
 			continue
+		case c == '[' && !inWord:
+			if n := matchIPv6(s[i:]); n > 0 {
+				dst = m.put(dst, "address", s[i:i+n], "<ADDR>")
+				i += n
+				continue
+			}
+			dst = append(dst, c)
+			i++
+			continue
 		case !isWord(c) || inWord:
 			dst = append(dst, c)
 			i++
@@ -119,39 +138,54 @@ func (m *masker) line(dst []byte, s string) []byte {
 		}
 		inWord = true
 		if n := matchUUID(s[i:]); n > 0 {
-			dst = appendIndexed(dst, "U", index(&m.uuids, strings.ToLower(s[i:i+n])))
+			dst = m.put(dst, "uuid", s[i:i+n], "<UUID>")
 			i += n
 			continue
 		}
 		if isDigit(c) {
 			if n := matchTimestamp(s[i:]); n > 0 {
-				dst = append(dst, "<TS>"...)
+				dst = m.put(dst, "timestamp", s[i:i+n], "<TS>")
+				i += n
+				continue
+			}
+			if n := matchIPv4(s[i:]); n > 0 {
+				dst = m.put(dst, "address", s[i:i+n], "<ADDR>")
 				i += n
 				continue
 			}
 			n, kind := numberToken(s[i:])
-			switch kind {
-			case tokAddr:
-				dst = appendIndexed(dst, "A", index(&m.addrs, strings.ToLower(s[i:i+n])))
-			case tokDuration:
-				dst = append(dst, "<DUR>"...)
+			switch {
+			case kind == tokAddr:
+				dst = m.put(dst, "hex", s[i:i+n], "<HEX>")
+			case kind == tokDuration:
+				dst = m.put(dst, "duration", s[i:i+n], "<DUR>")
+			case isPort(s, i, n):
+				dst = m.put(dst, "port", s[i:i+n], "<PORT>")
 			default:
-				dst = appendIndexed(dst, "N", index(&m.nums, s[i:i+n]))
+				dst = m.put(dst, "number", s[i:i+n], "<N>")
 			}
-			i += n
+			// What follows a placeholder ("0x1fzz") starts a word, as it
+			// will when the line is normalized again.
+			i, inWord = i+n, false
 			continue
 		}
 		j := i
-		hex, digit := true, false
+		hex, digits := true, 0
 		for j < len(s) && isWord(s[j]) {
 			hex = hex && isHex(s[j])
-			digit = digit || isDigit(s[j])
+			if isDigit(s[j]) {
+				digits++
+			}
 			j++
 		}
-		if hex && digit && j-i >= 7 {
+		switch {
+		case hex && digits > 0 && j-i >= 7:
 			// A letter-led hex run with digits: a commit or object id.
-			dst = appendIndexed(dst, "A", index(&m.addrs, strings.ToLower(s[i:j])))
-		} else {
+			dst = m.put(dst, "hex", s[i:j], "<HEX>")
+		case j-i >= 16 && digits >= 3 && j-i-digits >= 3 && randomID(s[i:j]):
+			// A generated token (base64, a run id): no word is that.
+			dst = m.put(dst, "id", s[i:j], "<ID>")
+		default:
 			dst = append(dst, s[i:j]...)
 		}
 		i = j
@@ -162,6 +196,19 @@ func (m *masker) line(dst []byte, s string) []byte {
 		dst = dst[:start+maxLine]
 	}
 	return squeezeBlanks(dst, start)
+}
+
+// randomID reports whether a long word of letters and digits reads as
+// generated: digits scattered through it, not a name with a number at its
+// end (TestServerKeepAlives2, test_start_tls_server_10).
+func randomID(w string) bool {
+	runs := 0
+	for i := 0; i < len(w); i++ {
+		if isDigit(w[i]) && (i == 0 || !isDigit(w[i-1])) {
+			runs++
+		}
+	}
+	return runs >= 3
 }
 
 // squeezeBlanks trims dst[start:] and folds its runs of blanks into one. A
@@ -181,105 +228,4 @@ func squeezeBlanks(dst []byte, start int) []byte {
 		w--
 	}
 	return dst[:w]
-}
-
-// isPath reports whether a blank-delimited run is a file path rather than
-// prose with a slash in it ("i/o timeout", "net/http", "read/write"):
-// it must be rooted, have two separators, or end in a file extension.
-// A backslash separates only in Windows-looking runs, since messages are
-// full of escapes ("OK\\n").
-func isPath(r string) bool {
-	// Angle brackets are in no real path, and in every placeholder: a run
-	// holding one was normalized already.
-	if len(r) < 3 || strings.ContainsAny(r, "<>") {
-		return false
-	}
-	drive := isLetter(r[0]) && r[1] == ':' && (r[2] == '\\' || r[2] == '/')
-	slashes, backslashes := 0, 0
-	for i := 0; i < len(r); i++ {
-		switch r[i] {
-		case '/':
-			slashes++
-		case '\\':
-			if i+1 < len(r) && strings.IndexByte("ntrxuU0'\"", r[i+1]) < 0 {
-				backslashes++
-			}
-		}
-	}
-	switch {
-	case drive || strings.HasPrefix(r, `\\`):
-		return true
-	case slashes == 0 && backslashes < 2:
-		return false
-	case r[0] == '/' || r[0] == '~' || r[0] == '.' || slashes+backslashes >= 2:
-		return true
-	}
-	// One separator: a path only if it ends in a file name.
-	base := r[strings.LastIndexAny(r, `/\`)+1:]
-	base = strings.TrimRight(base, ":0123456789")
-	dot := strings.LastIndexByte(base, '.')
-	if dot <= 0 || dot == len(base)-1 || len(base)-dot > 6 {
-		return false
-	}
-	letter := false
-	for i := 0; i < len(base); i++ {
-		c := base[i]
-		if !isWord(c) && c != '.' && c != '-' && c != '@' && c != '+' {
-			return false
-		}
-		letter = letter || (i > dot && isLetter(c))
-	}
-	return letter
-}
-
-// path appends the basename of a file path, so that /home/buildbot/x/a.py,
-// C:\buildarea\x\a.py and Lib/a.py all read "a.py". Trailing ":NN" line
-// and column numbers are dropped, and temporary names become <TMP>.
-func (m *masker) path(dst []byte, p string) []byte {
-	// Drop ":12" / ":12:3" / trailing ":" suffixes (file:line[:col]).
-	for {
-		k := strings.LastIndexByte(p, ':')
-		if k < 0 {
-			break
-		}
-		tail := p[k+1:]
-		if tail != "" && !allDigits(tail) {
-			break
-		}
-		if k == 1 && isLetter(p[0]) && tail == "" {
-			break // a bare drive letter "C:"
-		}
-		p = p[:k]
-	}
-	p = strings.TrimRight(p, `/\.`)
-	base := p
-	if k := strings.LastIndexAny(p, `/\`); k >= 0 {
-		base = p[k+1:]
-	}
-	if base == "" {
-		return append(dst, '/')
-	}
-	lower := strings.ToLower(base)
-	if strings.HasPrefix(lower, "tmp") || strings.HasPrefix(lower, "@test") ||
-		strings.HasPrefix(lower, "pytest-") || strings.HasPrefix(lower, "test_python_") {
-		return append(dst, "<TMP>"...)
-	}
-	// The basename itself may carry numbers (worker_123.log) or a random
-	// suffix (go-nettest180765192); mask them like any number. Long
-	// digit runs inside a word are cut loose so that they are masked too.
-	var b strings.Builder
-	run := 0
-	for i := 0; i < len(base); i++ {
-		c := base[i]
-		if isDigit(c) {
-			if run == 0 && i+3 < len(base) && allDigits(base[i:i+4]) && i > 0 && isWord(base[i-1]) {
-				b.WriteByte('-')
-			}
-			run++
-		} else {
-			run = 0
-		}
-		b.WriteByte(c)
-	}
-	return m.line(dst, b.String())
 }

@@ -3,14 +3,19 @@ package signature
 import "strings"
 
 // pyFrame is one "File ..., line N, in func" entry.
-type pyFrame struct{ path, fn string }
+type pyFrame struct {
+	path, fn string
+	at       int // index of the line in the window
+}
 
 // pyExc is one traceback: its frames (outermost first) and the exception
 // lines that follow them.
 type pyExc struct {
-	frames   []pyFrame
-	exc      []string
-	fallback string
+	frames     []pyFrame
+	exc        []string
+	excAt      int // index of exc[0] in the window
+	fallback   string
+	fallbackAt int
 }
 
 const (
@@ -67,6 +72,7 @@ func pythonChain(lines []string) []pyExc {
 			}
 		}
 		f, isFrame := parseFrame(t)
+		f.at = i
 		switch {
 		case firstHeader < 0 && (strings.HasPrefix(t, "FAIL: ") || strings.HasPrefix(t, "ERROR: ")):
 			firstHeader = len(chains)
@@ -106,18 +112,19 @@ func pythonChain(lines []string) []pyExc {
 			// Source line of a frame.
 		case plausibleExc(t):
 			cur.exc = append(cur.exc, t)
+			cur.excAt = i
 			inExc = true
 		case cur.fallback == "":
 			// Not indented, yet no exception: a wrapped or unindented
 			// source line, or an exception of an unusual shape. It
 			// stands in only if no real exception line follows.
-			cur.fallback = t
+			cur.fallback, cur.fallbackAt = t, i
 		}
 	}
 	for _, c := range chains {
 		for i := range c {
 			if len(c[i].exc) == 0 && c[i].fallback != "" {
-				c[i].exc = []string{c[i].fallback}
+				c[i].exc, c[i].excAt = []string{c[i].fallback}, c[i].fallbackAt
 			}
 		}
 	}
@@ -159,7 +166,8 @@ func framework(path string) bool {
 
 // keyFrames picks the frames that identify where the failure happened:
 // the innermost frame outside test machinery (where the exception was
-// raised) and the innermost frame in a test file (which check failed).
+// raised: for a test's own assertion, the test function) and the module
+// of the innermost frame in a test file.
 // Outer frames are left out: the same failure is reached through other
 // callers (a test helper shared by two tests, a refactored harness) as
 // code changes over the years.
@@ -175,6 +183,10 @@ func keyFrames(frames []pyFrame) []pyFrame {
 		}
 		if isTestFile(f.path) {
 			if out[0] != f {
+				// The test's module, not its function: tests of one
+				// family (test_x_1, test_x_2, a test class per event
+				// loop) hitting one bug live in one module.
+				f.fn = ""
 				out = append(out, f)
 			}
 			break
@@ -216,37 +228,45 @@ func excType(line string) (typ, msg string) {
 }
 
 // python builds the key of a Python traceback chain. The root cause gives
-// the message and frames (the last exception in a chain is often a generic
-// wrapper: a test's AssertionError, a harness's RuntimeError); the final
-// exception's type is kept too, because the same root surfacing as a
-// different final error is a different failure mode.
+// the message and the place it was raised (the last exception in a chain
+// is often a generic wrapper: a test's AssertionError, a harness's
+// RuntimeError); the final exception's type is kept too, because the same
+// root surfacing as a different final error is a different failure mode.
 func (k *key) python(chain []pyExc) {
 	root, last := chain[0], chain[len(chain)-1]
 	k.kind = "python"
 	if len(root.exc) == 0 {
-		root.exc = []string{"(no exception line)"}
+		root.exc, root.excAt = []string{"(no exception line)"}, -1
 	}
 	typ, msg := excType(root.exc[0])
-	var head string
-	if typ != "" {
+	head := msg
+	switch {
+	case typ != "" && msg == "":
+		head = typ
+	case typ != "":
 		head = typ + ": " + msg
-	} else {
-		head = msg
 	}
-	k.add("exception", differ(head))
-	k.titleFrom(len(k.lines) - 1)
-	if strings.TrimSpace(msg) == "" && len(root.exc) > 1 {
-		// "AssertionError:" with the message below it. Otherwise the
-		// lines after the first are values (a diff, "a = 0 / b = 8",
-		// a repr), which is what changes between runs of a flaky test.
-		k.add("", root.exc[1])
+	frames := keyFrames(root.frames)
+	// A test's own assertion compares values that vary between runs;
+	// the test function in the key keeps it specific.
+	k.values = len(frames) > 0 && isTestFile(frames[0].path) && strings.Contains(typ, "Assert")
+	k.title = k.addMsg("exception", root.excAt, differ(head))
+	k.values = false
+	if msg == "" && len(root.exc) > 1 && strings.HasSuffix(root.exc[0], ":") {
+		// "FailTest: not equal:" / "AssertionError:" with the message
+		// on the next line. Otherwise the lines after the first are
+		// values (a diff, "a = 0 / b = 8", a repr) or other output.
+		k.addMsg("", root.excAt+1, root.exc[1])
 	}
-	for _, f := range keyFrames(root.frames) {
-		k.add("at", baseName(f.path)+" "+f.fn)
+	if _, env := envCause(msg); env && len(frames) > 1 {
+		frames = frames[:1] // the machine's fault, whichever test met it
+	}
+	for _, f := range frames {
+		k.add("at", f.at, strings.TrimSpace(baseName(f.path)+" "+f.fn))
 	}
 	if len(chain) > 1 && len(last.exc) > 0 {
 		lt, _ := excType(last.exc[0])
-		k.add("surfaced as", lt)
+		k.add("surfaced as", -1, lt)
 		k.title += " (surfaced as " + lt + ")"
 	}
 }
@@ -260,12 +280,11 @@ func (k *key) faulthandler(lines []string, at int) bool {
 		head = "Timeout"
 	}
 	k.kind = "python-faulthandler"
-	k.add("", head)
-	k.titleFrom(len(k.lines) - 1)
+	k.title = k.add("", at, head)
 	n := 0
 	inThread := false
-	for _, l := range lines[at+1:] {
-		t := strings.TrimSpace(l)
+	for i := at + 1; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
 		if strings.HasPrefix(t, "Thread 0x") || strings.HasPrefix(t, "Current thread 0x") {
 			if inThread {
 				break
@@ -277,7 +296,7 @@ func (k *key) faulthandler(lines []string, at int) bool {
 			if framework(f.path) {
 				continue
 			}
-			k.add("at", baseName(f.path)+" "+f.fn)
+			k.add("at", i, baseName(f.path)+" "+f.fn)
 			n++
 		}
 	}

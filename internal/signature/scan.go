@@ -14,7 +14,11 @@ const (
 )
 
 // window returns the lines Compute looks at, with log prefixes removed.
-func window(text string) []string {
+// When ex is set, it records where each line came from and what was left
+// out, for Explain.
+func window(text string, ex *explainer) []string {
+	orig := text
+	var skipped, at int // bytes left out of the middle, and where
 	if len(text) > headBytes+tailBytes {
 		head := text[:headBytes]
 		if k := strings.LastIndexByte(head, '\n'); k > 0 {
@@ -24,17 +28,37 @@ func window(text string) []string {
 		if k := strings.IndexByte(tail, '\n'); k >= 0 {
 			tail = tail[k+1:]
 		}
+		skipped, at = len(text)-len(head)-len(tail)-1, len(head)
 		text = head + "\n" + tail
 	}
 	raw := strings.Split(text, "\n")
+	if ex != nil {
+		ex.start(orig, raw, skipped, at)
+	}
 	if len(raw) > maxLines {
 		// Many short lines: keep both ends here too.
+		if ex != nil {
+			ex.dropMiddle(maxLines/2, len(raw)-maxLines/2)
+		}
 		raw = append(raw[:maxLines/2], raw[len(raw)-maxLines/2:]...)
 	}
 	for i, l := range raw {
-		raw[i] = stripPrefix(strings.TrimRight(l, " \t\r"))
+		l = strings.TrimRight(l, " \t\r")
+		raw[i] = stripPrefix(l)
+		if ex != nil && len(raw[i]) < len(l) {
+			ex.prefix(i, l[:len(l)-len(raw[i])])
+		}
 	}
 	return raw
+}
+
+// cutLine returns the index of the last line when the text ends in the
+// middle of it (no final newline), or -1: its last word may be cut.
+func cutLine(text string, lines []string) int {
+	if strings.HasSuffix(text, "\n") || len(lines) == 0 {
+		return -1
+	}
+	return len(lines) - 1
 }
 
 // stripPrefix removes what CI systems and loggers put before each line:
@@ -71,7 +95,10 @@ func stripPrefix(l string) string {
 				return l
 			}
 			inner := t[1:k]
-			if !elapsedTag(inner) && matchTimestamp(inner) != len(inner) && strings.ContainsAny(inner, "[:=") {
+			if !elapsedTag(inner) && matchTimestamp(inner) != len(inner) &&
+				(strings.ContainsAny(inner, "[:=") || inner[0] == ' ' || strings.Trim(inner, "-") == "") {
+				// Content, not a prefix: Go's "[signal …]", GoogleTest's
+				// "[ RUN      ]" and "[----------]".
 				return l
 			}
 			if k+1 == len(t) {
@@ -79,11 +106,74 @@ func stripPrefix(l string) string {
 			}
 			t = t[k+2:]
 		default:
+			if n := syslogStamp(t); n > 0 && (n == len(t) || t[n] == ' ') {
+				if n == len(t) {
+					return "" // a stamp on an empty line
+				}
+				t = t[n+1:]
+				break
+			}
+			// A pasted log may be indented as a whole (a markdown code
+			// block): the compose prefix then follows the indentation.
+			if tt := strings.TrimLeft(t, " \t"); composePrefix(tt) > 0 {
+				t = tt[composePrefix(tt):]
+				break
+			}
+			if q := quoteMargin(t); q > 0 {
+				t = t[q:]
+				break
+			}
 			return l
 		}
 		l = t
 	}
 	return l
+}
+
+// composePrefix returns the length of docker compose's "service-1  | "
+// before a container's log line, or 0. The container name ends in its
+// replica number, which tells it from a table's "key | value".
+func composePrefix(t string) int {
+	n := 0
+	for n < len(t) && (isWord(t[n]) || t[n] == '-' || t[n] == '.') {
+		n++
+	}
+	d := n
+	for d > 0 && isDigit(t[d-1]) {
+		d--
+	}
+	if d == n || d < 2 || (t[d-1] != '-' && t[d-1] != '_') {
+		return 0
+	}
+	k := n
+	for k < len(t) && t[k] == ' ' {
+		k++
+	}
+	if k == n || k >= len(t) || t[k] != '|' {
+		return 0
+	}
+	if k+1 < len(t) && t[k+1] == ' ' {
+		return k + 2
+	}
+	return k + 1
+}
+
+// quoteMargin returns the length of a quotation's "> " margin (issue
+// trackers and mail quote logs that way; JUnit runners indent a failure's
+// lines as "   > "), or 0. Only "> " goes: the indentation after it is
+// the quoted line's own.
+func quoteMargin(t string) int {
+	k := 0
+	for k < len(t) && (t[k] == ' ' || t[k] == '\t') {
+		k++
+	}
+	if k < len(t) && t[k] == '>' && (k+1 == len(t) || t[k+1] == ' ') && !strings.HasPrefix(t[k:], ">>") {
+		if k+1 == len(t) {
+			return k + 1
+		}
+		return k + 2
+	}
+	return 0
 }
 
 // elapsedTag reports whether s, the inside of a leading "[...]", is a
@@ -117,10 +207,41 @@ func noiseLine(t string) bool {
 		"program finished with exit code", "elapsedTime=", "Total duration:",
 		"--- FAIL:", "=== RUN", "=== CONT", "=== PAUSE", "--- PASS:", "--- SKIP:",
 		"Re-running", "Traceback (most recent call last)", "To execute this test",
+		// CI and build tools saying that something failed, not what.
+		"##[error]Process completed with exit code", "Error: Process completed with exit code",
+		"npm ERR!", "error: test failed, to rerun pass", "error: Recipe `", "FAILURE: Build failed with an exception",
+		"BUILD FAILED", "Execution failed for task", "[ERROR] Failed to execute goal", "Failed to execute goal",
+		"ERROR: Job failed", "Error: The operation was canceled", "error Command failed with exit code",
+		"Test Suites:", "Tests:", "Tests run:", "Errors: ", "FAILURES!", "There was 1 failure", "There were ",
+		"The following tests FAILED", "Build step", "Process finished with exit code",
 	} {
 		if strings.HasPrefix(t, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// syslogStamp returns the length of a syslog-style "Oct 31 06:27:59" at
+// the start of t, or 0.
+func syslogStamp(t string) int {
+	if len(t) < 15 || t[3] != ' ' {
+		return 0
+	}
+	if !strings.Contains("JanFebMarAprMayJunJulAugSepOctNovDec", t[:3]) || !isLetter(t[0]) {
+		return 0
+	}
+	d := 4
+	if t[d] == ' ' {
+		d++ // "Oct  1"
+	}
+	n := digits(t[d:], 2)
+	if n == 0 || d+n >= len(t) || t[d+n] != ' ' {
+		return 0
+	}
+	c := matchClock(t[d+n+1:], true)
+	if c == 0 {
+		return 0
+	}
+	return d + n + 1 + c
 }
