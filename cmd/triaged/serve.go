@@ -25,6 +25,7 @@ type serveFlags struct {
 	drain      time.Duration
 	// Web access: pages open to read unless requireLogin.
 	requireLogin bool
+	retention    app.Retention
 	github       githubFlags
 	localRunner  bool
 }
@@ -45,6 +46,9 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.IntVar(&f.limits.MaxFailureText, "max-failure-text", f.limits.MaxFailureText, "bytes of failure text kept per result; the rest is cut with a marker")
 	fs.Float64Var(&f.limits.InfraThreshold, "infra-threshold", f.limits.InfraThreshold, "share of failing results above which a batch counts as an infrastructure failure")
 	fs.DurationVar(&f.limits.Window, "verdict-window", f.limits.Window, "how far back verdicts (flaky, known, broken) look at a test's history")
+	f.retention = app.DefaultRetention
+	fs.DurationVar(&f.retention.Results, "retain-results", f.retention.Results, "how long results and failure texts are kept (whole months are dropped; 0 keeps them)")
+	fs.DurationVar(&f.retention.Rollups, "retain-rollups", f.retention.Rollups, "how long the counts behind rates, charts and verdicts are kept (0 keeps them)")
 	f.github.register(fs)
 	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
 	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token"}, githubSecrets...)...); err != nil {
@@ -55,6 +59,10 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	}
 	if err := validateLimits(f.limits); err != nil {
 		return err
+	}
+	if r := f.retention; r.Results < 0 || r.Rollups < 0 || (r.Results > 0 && r.Results < 31*24*time.Hour) ||
+		(r.Rollups > 0 && (r.Results == 0 || r.Rollups < r.Results)) {
+		return config.Usagef("--retain-results: 0 (keep) or at least 744h (a month); --retain-rollups: 0 (keep) or at least --retain-results")
 	}
 	if fs.NArg() > 0 {
 		return config.Usagef("serve takes no arguments, got %q", fs.Args())
@@ -94,7 +102,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		Version: buildVersion(), Database: db.where, AdminToken: f.adminToken, Limits: f.limits, Log: log,
 		// Behind a TLS-terminating proxy the request looks like plain HTTP;
 		// an https public URL says the browser is on TLS all the same.
-		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"),
+		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"), Retention: f.retention,
 		GitHub: f.github.gh, Webhook: f.github.hook,
 	}, db.store)
 	ln, err := net.Listen("tcp", f.addr)

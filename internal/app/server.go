@@ -44,6 +44,8 @@ type Config struct {
 	GitHub github.Config
 	// Webhook configures POST /webhooks/github.
 	Webhook github.WebhookConfig
+	// Retention says how long history is kept (zero: forever).
+	Retention Retention
 }
 
 // Server is triaged's HTTP application.
@@ -119,6 +121,13 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.
 	reaped := make(chan struct{})
 	go func() { defer close(reaped); s.reapLeases(ctx) }()
 	defer func() { <-reaped }()
+	// Partitions for this month and the next exist before the first upload.
+	if _, err := s.store.EnsurePartitions(ctx, time.Now(), partitionsAhead); err != nil {
+		return fmt.Errorf("create partitions: %w", err)
+	}
+	maintained := make(chan struct{})
+	go func() { defer close(maintained); s.maintain(ctx) }()
+	defer func() { <-maintained }()
 	folded := make(chan struct{})
 	go func() { defer close(folded); s.foldRollups(ctx) }()
 	defer func() { <-folded }()

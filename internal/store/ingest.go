@@ -328,7 +328,7 @@ func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[st
 	for i, r := range b.Results {
 		if k < len(withText) && withText[k] == i {
 			texted = append(texted, append([]any{ids[k]}, row(r)...))
-			texts = append(texts, []any{ids[k], r.FailureText, int32(r.Truncated)})
+			texts = append(texts, []any{ids[k], r.FailureText, int32(r.Truncated), now})
 			k++
 			continue
 		}
@@ -343,10 +343,15 @@ func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[st
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, append([]string{"id"}, columns...), pgx.CopyFromRows(texted)); err != nil {
 		return fmt.Errorf("copy failing results: %w", err)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, []string{"result_id", "text", "truncated"}, pgx.CopyFromRows(texts)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, failureTextColumns, pgx.CopyFromRows(texts)); err != nil {
 		return fmt.Errorf("copy failure texts: %w", err)
 	}
 	return nil
 }
 
 func failed(outcome string) bool { return outcome == "fail" || outcome == "error" }
+
+// failureTextColumns are what a failure text is written with: its
+// result's id and time (the partition both are in), the text, and how many
+// bytes were cut from it.
+var failureTextColumns = []string{"result_id", "text", "truncated", "created_at"}

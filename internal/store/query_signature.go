@@ -72,14 +72,20 @@ func (s *Store) SignatureByID(ctx context.Context, id int64) (Signature, error) 
 }
 
 // SignatureExample returns the newest failure of the signature that kept its
-// text. No such failure: ErrNotFound.
+// text, or, once retention dropped the month it came in, the example kept
+// for it then. No such failure: ErrNotFound.
 func (s *Store) SignatureExample(ctx context.Context, id int64) (Example, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT r.id AS result_id, t.name AS test, r.builder, r.repo, r.revision, r.runner_os, r.created_at, f.text, f.truncated
-		FROM (SELECT * FROM results WHERE signature_id = $1 ORDER BY created_at DESC LIMIT 50) r
-		JOIN failure_texts f ON f.result_id = r.id
-		JOIN tests t ON t.id = r.test_id
-		ORDER BY r.created_at DESC LIMIT 1`, id)
+		(SELECT r.id AS result_id, t.name AS test, r.builder, r.repo, r.revision, r.runner_os, r.created_at, f.text, f.truncated
+		 FROM (SELECT id, test_id, builder, repo, revision, runner_os, created_at FROM results
+		       WHERE signature_id = $1 ORDER BY created_at DESC LIMIT 50) r
+		 JOIN failure_texts f ON f.result_id = r.id AND f.created_at = r.created_at
+		 JOIN tests t ON t.id = r.test_id
+		 ORDER BY r.created_at DESC LIMIT 1)
+		UNION ALL
+		SELECT result_id, test, builder, repo, revision, runner_os, created_at, text, truncated
+		FROM signature_examples WHERE signature_id = $1
+		ORDER BY created_at DESC LIMIT 1`, id)
 	ex, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Example])
 	if err != nil {
 		return Example{}, fmt.Errorf("signature %d example: %w", id, translate(err))

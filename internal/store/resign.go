@@ -44,7 +44,7 @@ func (s *Store) ResignBatch(ctx context.Context, version, limit int, sign Signer
 			       r.signature_id, r.outcome, ft.text, r.detector
 			FROM results r
 			JOIN signatures s ON s.id = r.signature_id AND s.algorithm <> $1
-			LEFT JOIN failure_texts ft ON ft.result_id = r.id
+			LEFT JOIN failure_texts ft ON ft.result_id = r.id AND ft.created_at = r.created_at
 			ORDER BY r.id LIMIT $2
 			FOR UPDATE OF r`, version, limit)
 		olds, err := pgx.CollectRows(rows, pgx.RowToStructByName[old])

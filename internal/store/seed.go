@@ -52,7 +52,7 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions, progress func(string)) 
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, resultColumns, pgx.CopyFromRows(rows)); err != nil {
 				return fmt.Errorf("copy results: %w", err)
 			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, []string{"result_id", "text", "truncated"}, pgx.CopyFromRows(texts)); err != nil {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, failureTextColumns, pgx.CopyFromRows(texts)); err != nil {
 				return fmt.Errorf("copy failure texts: %w", err)
 			}
 			n, err := g.copyRevisionRollups(ctx, tx)

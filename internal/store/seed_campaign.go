@@ -52,7 +52,7 @@ func (g *generator) seedCampaign(ctx context.Context, tx pgx.Tx, st *SeedStats) 
 				"trace":[{"op":%d,"event":"post WSARecv","size":65536},{"op":%d,"event":"pause_reading","cancel":"ERROR_NOT_FOUND"},
 				{"op":%d,"event":"completion","bytes":%d,"state":"cancelled","action":"ignored"}]}],"bytes_sent":8192000}`,
 				offset, 1024+g.rng.IntN(3072), offset+4096, 4096, it*7, it*7, it*7, 4096)
-			texts = append(texts, []any{g.nextID, "detector: lost-bytes after pause_reading during start_tls", int32(0)})
+			texts = append(texts, []any{g.nextID, "detector: lost-bytes after pause_reading during start_tls", int32(0), at})
 		}
 		rows = append(rows, []any{g.nextID, fmt.Sprintf("seed-campaign-%d-%d", id, it/25), test, outcome, int64(900_000),
 			"triaged/stress", fmt.Sprintf("campaign-%d", id), r.name, r.id, r.os, sigID, at, id, int32(it), detector})
@@ -63,7 +63,7 @@ func (g *generator) seedCampaign(ctx context.Context, tx pgx.Tx, st *SeedStats) 
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, cols, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("copy campaign results: %w", err)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, []string{"result_id", "text", "truncated"}, pgx.CopyFromRows(texts)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, failureTextColumns, pgx.CopyFromRows(texts)); err != nil {
 		return fmt.Errorf("copy campaign failure texts: %w", err)
 	}
 	st.Results += len(rows)

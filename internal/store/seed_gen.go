@@ -217,7 +217,7 @@ func (g *generator) results(chunk []int) (rows, texts [][]any) {
 					if g.rng.IntN(5) == 0 {
 						outcome = "error"
 					}
-					texts = append(texts, []any{g.nextID, s.text, int32(0)})
+					texts = append(texts, []any{g.nextID, s.text, int32(0), at})
 				}
 				var sigArg any
 				if sig != 0 {
