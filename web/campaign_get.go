@@ -25,11 +25,11 @@ func (p *Pages) Campaign(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := p.views.Campaign(r.Context(), id)
+	c, err := p.viewsFor(r).Campaign(r.Context(), id)
 	if p.viewError(w, r, err, "campaign") {
 		return
 	}
-	fs, err := p.views.CampaignFindings(r.Context(), id)
+	fs, err := p.viewsFor(r).CampaignFindings(r.Context(), id)
 	if p.viewError(w, r, err, "campaign") {
 		return
 	}

@@ -8,7 +8,7 @@ const listCap = 8
 
 // Home renders the overview page (GET /; JSON at /api/v1/overview).
 func (p *Pages) Home(w http.ResponseWriter, r *http.Request) {
-	v, err := p.views.Overview(r.Context())
+	v, err := p.viewsFor(r).Overview(r.Context())
 	if !p.viewError(w, r, err, "overview") {
 		p.render(w, r, http.StatusOK, homePage(v))
 	}

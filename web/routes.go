@@ -7,7 +7,7 @@ import "github.com/go-chi/chi/v5"
 func (p *Pages) Routes(r chi.Router) {
 	r.Handle("/static/*", p.Static())
 	r.Group(func(r chi.Router) {
-		r.Use(p.Session)
+		r.Use(p.Session, p.readYourWrites)
 		r.Get("/", p.Home)
 		r.Get("/login", p.Login)
 		r.Post("/login", p.LoginSubmit)

@@ -9,7 +9,7 @@ import (
 
 // Runners lists the runners (GET /runners; JSON at /api/v1/runners).
 func (p *Pages) Runners(w http.ResponseWriter, r *http.Request) {
-	rs, err := p.views.Runners(r.Context())
+	rs, err := p.viewsFor(r).Runners(r.Context())
 	if !p.viewError(w, r, err, "runner") {
 		p.render(w, r, http.StatusOK, runnerListPage(rs))
 	}

@@ -16,7 +16,7 @@ type signaturePageView struct {
 // /api/v1/signatures/{id}).
 func (p *Pages) Signature(w http.ResponseWriter, r *http.Request) {
 	pageByID(p, w, r, "signature", func(r *http.Request, id int64) (signaturePageView, error) {
-		s, err := p.views.Signature(r.Context(), id)
+		s, err := p.viewsFor(r).Signature(r.Context(), id)
 		in := make([]rateInput, len(s.Revisions))
 		for i, c := range s.Revisions {
 			in[i] = rateInput{Label: short(c.Revision), Href: string(revisionPath(c.Repo, c.Revision)), Failures: c.Failures, Runs: c.Runs}

@@ -19,7 +19,7 @@ type testPageView struct {
 // /api/v1/tests/{id}).
 func (p *Pages) Test(w http.ResponseWriter, r *http.Request) {
 	pageByID(p, w, r, "test", func(r *http.Request, id int64) (testPageView, error) {
-		t, err := p.views.Test(r.Context(), id)
+		t, err := p.viewsFor(r).Test(r.Context(), id)
 		return testPageView{Test: t, Heatmap: newHeatmap(t.History, testRevisions)}, err
 	}, testPage)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/config"
+	"github.com/triaged/triaged/internal/store"
 )
 
 type serveFlags struct {
@@ -20,6 +21,7 @@ type serveFlags struct {
 	adminToken string
 	limits     ingest.Limits
 	db         dbFlags
+	readURL    string
 	logFormat  string
 	logLevel   slog.Level
 	drain      time.Duration
@@ -35,6 +37,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs := config.NewFlagSet("serve", "triaged serve [--addr 127.0.0.1:8080] [--database-url URL] [--data-dir DIR]", io.err)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	f.db.register(fs, io.getenv)
+	fs.StringVar(&f.readURL, "read-database-url", "", "PostgreSQL URL of a read-only copy (a streaming standby) for pages and the JSON views to read from; writes stay on the primary")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	fs.DurationVar(&f.drain, "drain-timeout", 15*time.Second, "how long requests in flight may finish at shutdown")
@@ -83,6 +86,14 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		return err
 	}
 	defer db.close()
+	var reader *store.Store
+	if f.readURL != "" {
+		if reader, err = store.OpenReader(ctx, f.readURL); err != nil {
+			return fmt.Errorf("read database: %w", err)
+		}
+		defer reader.Close()
+		log.Info("pages read from a replica", "database", describeURL(f.readURL))
+	}
 
 	// If the embedded cluster dies under us, stop serving rather than answer
 	// every request with an error.
@@ -103,7 +114,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		// Behind a TLS-terminating proxy the request looks like plain HTTP;
 		// an https public URL says the browser is on TLS all the same.
 		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"), Retention: f.retention,
-		GitHub: f.github.gh, Webhook: f.github.hook,
+		GitHub: f.github.gh, Webhook: f.github.hook, Reader: reader,
 	}, db.store)
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

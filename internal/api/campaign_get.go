@@ -59,7 +59,7 @@ func (a *API) CancelCampaign(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
 		return
 	}
-	v, err := a.views.Campaign(r.Context(), id)
+	v, err := a.views.Fresh().Campaign(r.Context(), id)
 	switch {
 	case a.viewError(w, r, err, "campaign"):
 	case !open:

@@ -34,7 +34,7 @@ func (a *API) SetRunnerDisabled(disabled bool) http.HandlerFunc {
 			return
 		}
 		a.log.Info("runner disabled", "id", id, "disabled", disabled)
-		v, err := a.views.RunnerByID(r.Context(), id)
+		v, err := a.views.Fresh().RunnerByID(r.Context(), id)
 		if !a.viewError(w, r, err, "runner") {
 			jsonapi.Write(w, http.StatusOK, v)
 		}

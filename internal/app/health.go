@@ -30,5 +30,22 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	jsonapi.Write(w, http.StatusOK, map[string]any{"status": "ready", "schema_version": st.Current})
+	answer := map[string]any{"status": "ready", "schema_version": st.Current}
+	if s.cfg.Reader != nil {
+		// Pages read from the replica: one that does not answer, or lags
+		// behind this binary's schema, leaves them failing.
+		rs, err := s.cfg.Reader.Schema(ctx)
+		if err != nil || rs.Current != st.Current {
+			detail := "read database: schema not at this binary's version"
+			if err != nil {
+				detail = "read database: " + err.Error()
+			}
+			jsonapi.Write(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": detail})
+			return
+		}
+		if lag, err := s.cfg.Reader.ReplayLag(ctx); err == nil {
+			answer["read_lag_seconds"] = lag.Seconds()
+		}
+	}
+	jsonapi.Write(w, http.StatusOK, answer)
 }

@@ -46,6 +46,10 @@ type Config struct {
 	Webhook github.WebhookConfig
 	// Retention says how long history is kept (zero: forever).
 	Retention Retention
+	// Reader, if set, is a read-only copy of the store (a streaming
+	// standby) that the pages and the JSON views read from; writes, logins
+	// and the runner protocol stay on the store.
+	Reader *store.Store
 }
 
 // Server is triaged's HTTP application.
@@ -75,7 +79,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) routes() http.Handler {
 	log := s.cfg.Log
 	authn := auth.New(s.cfg.AdminToken, s.store, log)
-	views := view.New(s.store, s.cfg.Version, s.cfg.Database, s.cfg.GitHub.Window)
+	views := view.New(s.store, s.cfg.Version, s.cfg.Database, s.cfg.GitHub.Window).WithReader(s.cfg.Reader)
 	pages := web.New(web.Config{Log: log, Auth: authn, RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store, views)
 	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log}, s.store, authn, views)
 

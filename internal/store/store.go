@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,6 +30,18 @@ type Store struct {
 // Open connects to the database at url and checks that it answers. It does
 // not apply migrations; see Migrate.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return open(ctx, url, "triaged", false)
+}
+
+// OpenReader connects to a read-only copy of the database, such as a
+// streaming standby, for the views to read from. Its sessions are read-only
+// even if url names the primary, so no write can go there by mistake, and
+// they show as triaged-reader in pg_stat_activity.
+func OpenReader(ctx context.Context, url string) (*Store, error) {
+	return open(ctx, url, "triaged-reader", true)
+}
+
+func open(ctx context.Context, url, name string, readOnly bool) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, &ConfigError{Err: fmt.Errorf("parse database URL: %w", redactURLError(err))}
@@ -37,6 +50,13 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		// pgxpool's default (4 on this kind of machine) starves a server with
 		// dozens of runners and uploaders; a URL may still set its own.
 		cfg.MaxConns = 32
+	}
+	params := cfg.ConnConfig.RuntimeParams
+	if params["application_name"] == "" {
+		params["application_name"] = name
+	}
+	if readOnly {
+		params["default_transaction_read_only"] = "on"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -58,6 +78,18 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// ReplayLag is how far a standby's replay trails what it has received from
+// its primary, as the age of the last transaction it replayed; zero on a
+// primary, or on a standby that has replayed all it received.
+func (s *Store) ReplayLag(ctx context.Context) (time.Duration, error) {
+	var secs float64
+	err := s.pool.QueryRow(ctx, `
+		SELECT CASE WHEN pg_is_in_recovery() AND pg_last_wal_receive_lsn() IS DISTINCT FROM pg_last_wal_replay_lsn()
+		            THEN coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)::float8
+		            ELSE 0 END`).Scan(&secs)
+	return time.Duration(secs * float64(time.Second)), err
+}
 
 // InTx runs fn in a transaction that commits when fn returns nil and rolls
 // back otherwise.

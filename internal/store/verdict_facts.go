@@ -102,8 +102,11 @@ func (s *Store) Histories(ctx context.Context, repo, os string, testIDs []int64,
 
 // TestOSes lists the runner OSes a test ran on since since.
 func (s *Store) TestOSes(ctx context.Context, testID int64, since time.Time) ([]string, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT runner_os FROM revision_rollups WHERE test_id = $1 AND last_seen >= $2 ORDER BY 1`,
-		testID, since)
+	rows, _ := s.pool.Query(ctx, `
+		SELECT runner_os FROM revision_rollups WHERE test_id = $1 AND last_seen >= $2
+		UNION
+		SELECT runner_os FROM revision_rollup_deltas WHERE test_id = $1 AND at >= $2
+		ORDER BY 1`, testID, since)
 	oses, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return nil, fmt.Errorf("test %d OSes: %w", testID, err)

@@ -52,8 +52,8 @@ func newCampaign(c campaign.Campaign) Campaign {
 	return v
 }
 
-// Campaign builds the view of campaign id.
-func (v *Views) Campaign(ctx context.Context, id int64) (Campaign, error) {
+// campaign builds the view of campaign id.
+func (v *Views) campaign(ctx context.Context, id int64) (Campaign, error) {
 	c, err := v.store.CampaignByID(ctx, id)
 	if err != nil {
 		return Campaign{}, notFound(err)
@@ -80,9 +80,9 @@ func (v *Views) Campaigns(ctx context.Context) ([]Campaign, error) {
 	return out, nil
 }
 
-// CampaignFindings reads campaign id's failing iterations with the
+// findingsOf reads campaign id's failing iterations with the
 // detector's report of each, parsed with the type stress writes it as.
-func (v *Views) CampaignFindings(ctx context.Context, id int64) (CampaignFindings, error) {
+func (v *Views) findingsOf(ctx context.Context, id int64) (CampaignFindings, error) {
 	if _, err := v.store.CampaignByID(ctx, id); err != nil {
 		return CampaignFindings{}, notFound(err)
 	}

@@ -46,8 +46,8 @@ type RevisionFailure struct {
 // or commit id.
 var ErrBadRevision = errors.New("name the repository and commit: /revisions/SHA?repo=owner/name")
 
-// Revision builds the view of repo at revision.
-func (v *Views) Revision(ctx context.Context, repo, revision string) (Revision, error) {
+// revision builds the view of repo at revision.
+func (v *Views) revision(ctx context.Context, repo, revision string) (Revision, error) {
 	rv := Revision{Repo: repo, Revision: revision, Failures: []RevisionFailure{}, Window: v.Window}
 	if vcs.CheckRepo(repo) != nil || vcs.CheckRevision(revision) != nil {
 		return rv, ErrBadRevision

@@ -34,8 +34,8 @@ func (v *Views) Runners(ctx context.Context) ([]Runner, error) {
 	return out, nil
 }
 
-// RunnerByID is one runner.
-func (v *Views) RunnerByID(ctx context.Context, id int64) (Runner, error) {
+// runnerByID is one runner.
+func (v *Views) runnerByID(ctx context.Context, id int64) (Runner, error) {
 	rn, err := v.store.RunnerByID(ctx, id)
 	if err != nil {
 		return Runner{}, notFound(err)

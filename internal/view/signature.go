@@ -45,8 +45,8 @@ func (v *Views) Signatures(ctx context.Context) (SignatureList, error) {
 	return SignatureList{Signatures: sigs}, err
 }
 
-// Signature builds the view of signature id.
-func (v *Views) Signature(ctx context.Context, id int64) (Signature, error) {
+// signature builds the view of signature id.
+func (v *Views) signature(ctx context.Context, id int64) (Signature, error) {
 	sig, err := v.store.SignatureByID(ctx, id)
 	if err != nil {
 		return Signature{}, notFound(err)

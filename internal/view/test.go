@@ -32,8 +32,8 @@ type Test struct {
 	Marks []store.FlakyMark `json:"flaky_marks"`
 }
 
-// Test builds the view of test id.
-func (v *Views) Test(ctx context.Context, id int64) (Test, error) {
+// test builds the view of test id.
+func (v *Views) test(ctx context.Context, id int64) (Test, error) {
 	t, err := v.store.TestByID(ctx, id)
 	if err != nil {
 		return Test{}, notFound(err)

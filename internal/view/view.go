@@ -18,9 +18,13 @@ import (
 // exist; pages answer 404 and so does the API.
 var ErrNotFound = errors.New("not found")
 
-// Views builds views over one store.
+// Views builds views over one store, or over a read-only copy of it with
+// the primary to fall back on (see WithReader).
 type Views struct {
-	store   *store.Store
+	// store is where builders read: the primary, or a replica of it.
+	store *store.Store
+	// primary is the database writes go to.
+	primary *store.Store
 	started time.Time
 	now     func() time.Time
 	// Version and Database say which triaged and which database the
@@ -32,7 +36,7 @@ type Views struct {
 
 // New returns the view builders over st, judging tests over window.
 func New(st *store.Store, version, database string, window time.Duration) *Views {
-	return &Views{store: st, started: time.Now(), now: time.Now, Version: version, Database: database, Window: window}
+	return &Views{store: st, primary: st, started: time.Now(), now: time.Now, Version: version, Database: database, Window: window}
 }
 
 // notFound maps the store's not-found to this package's.
