@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -168,63 +166,6 @@ func TestPostgresRestartDuringUploadsAndLeases(t *testing.T) {
 	runner.stop(t)
 	figure(t, "PostgreSQL stopped for 1.5 s and restarted during uploads and leases: %d batches with %d retries all stored once (%d results); the campaign finished with exactly %d iterations; no manual step",
 		stored, retries, rows, runs)
-}
-
-// TestLoad runs 50 concurrent uploaders against one server for
-// TRIAGED_LOAD_SECONDS (default 60) and reports errors, p99 latency,
-// results/s and the server's peak memory. Every acknowledged result must be
-// stored, and no request may fail.
-func TestLoad(t *testing.T) {
-	seconds := 60
-	if v, err := strconv.Atoi(os.Getenv("TRIAGED_LOAD_SECONDS")); err == nil && v > 0 {
-		seconds = v
-	}
-	db := pgtest.NewDatabase(t)
-	s := startServer(t, db)
-	const clients, size = 50, 100
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(seconds)*time.Second)
-	defer cancel()
-	var mu sync.Mutex
-	var latencies []time.Duration
-	var failures, acked atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := range clients {
-		wg.Go(func() {
-			client := &http.Client{Timeout: 60 * time.Second}
-			body := batch(size, c)
-			for b := 0; ctx.Err() == nil; b++ {
-				t0 := time.Now()
-				code := post(context.Background(), client, s.url(fmt.Sprintf("/api/v1/results?repo=o/r&revision=10ad000&builder=c%d&batch=load-%d-%d", c, c, b)), "application/json", body)
-				d := time.Since(t0)
-				if code != 200 {
-					failures.Add(1)
-					continue
-				}
-				acked.Add(1)
-				mu.Lock()
-				latencies = append(latencies, d)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	peak := peakRSS(s.cmd.Process.Pid)
-	rows, _ := countResults(t, db, "10ad000")
-	if failures.Load() != 0 {
-		t.Errorf("%d requests failed under load", failures.Load())
-	}
-	if rows != int(acked.Load())*size {
-		t.Errorf("stored %d results, acknowledged %d", rows, acked.Load()*size)
-	}
-	slices.Sort(latencies)
-	p := func(q float64) time.Duration {
-		return latencies[int(q*float64(len(latencies)-1))].Round(time.Millisecond)
-	}
-	figure(t, "load: %d uploaders for %v, batches of %d results: %d batches, %d errors; latency p50 %v, p99 %v, max %v; %.0f results/s; server peak RSS %s",
-		clients, elapsed.Round(time.Second), size, acked.Load(), failures.Load(), p(0.5), p(0.99), latencies[len(latencies)-1].Round(time.Millisecond),
-		float64(rows)/elapsed.Seconds(), peak)
 }
 
 func peakRSS(pid int) string {

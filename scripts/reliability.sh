@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates docs/RELIABILITY.md from the reliability tests: SIGKILL of the
 # server during uploads, a PostgreSQL restart during uploads and leases, and
-# a load of 50 uploaders (TRIAGED_LOAD_SECONDS, default 60). The tests
+# two loads — 50 uploaders on one commit, and 200 builders over 20 commits
+# (TRIAGED_LOAD_SECONDS each, default 30). The tests
 # assert no loss and no double count; this records the figures they measure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
