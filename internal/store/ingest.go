@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -89,7 +90,22 @@ type Stored struct {
 func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (any, error)) (json.RawMessage, bool, error) {
 	var answer json.RawMessage
 	var duplicate bool
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	// New tests and signatures are created before the batch's transaction,
+	// each statement committing at once: fifty uploads meeting the same new
+	// failure then wait for each other for one insert, not for the whole of
+	// the first upload's transaction. A batch id already stored is a retry
+	// or a conflict and creates nothing; a test or signature created for an
+	// upload that then fails on the server's side is kept for its retry.
+	var keys batchKeys
+	var seen bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM upload_batches WHERE id = $1)`, b.key()).Scan(&seen)
+	if err == nil && !seen {
+		keys, err = ensureKeys(ctx, s.pool, b)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("ingest batch %q: %w", b.ID, translate(err))
+	}
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO upload_batches (id, principal, repo, revision, builder, runner_os, runner_id, job_id, results, fingerprint, response)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}') ON CONFLICT (id) DO NOTHING`,
@@ -104,7 +120,14 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 			answer, err = sameBatch(ctx, tx, b)
 			return err
 		}
-		stored, err := s.writeBatch(ctx, tx, b)
+		if keys.tests == nil {
+			// Stored when looked at, gone since (expired): create the keys
+			// here instead.
+			if keys, err = ensureKeys(ctx, tx, b); err != nil {
+				return err
+			}
+		}
+		stored, err := s.writeBatch(ctx, tx, b, keys)
 		if err != nil {
 			return err
 		}
@@ -126,7 +149,31 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 	if err != nil {
 		return nil, false, fmt.Errorf("ingest batch %q: %w", b.ID, translate(err))
 	}
+	if !duplicate {
+		// last_seen is refreshed after the commit, and at most once a
+		// minute, so uploads of a common failure never queue on its row.
+		if _, err := s.pool.Exec(ctx, `UPDATE signatures SET last_seen = now() WHERE id = ANY($1) AND last_seen < now() - interval '1 minute'`,
+			slices.Collect(maps.Values(keys.signatures))); err != nil {
+			return nil, false, fmt.Errorf("ingest batch %q: signatures seen: %w", b.ID, err)
+		}
+	}
 	return answer, duplicate, nil
+}
+
+// batchKeys are the ids of a batch's tests (by name) and signatures (by
+// hash).
+type batchKeys struct{ tests, signatures map[string]int64 }
+
+// ensureKeys looks up the batch's tests and signatures, creating those that
+// do not exist yet.
+func ensureKeys(ctx context.Context, q execQuerier, b Batch) (batchKeys, error) {
+	var k batchKeys
+	var err error
+	if k.tests, err = upsertTests(ctx, q, b.Repo, b.Results); err != nil {
+		return k, err
+	}
+	k.signatures, err = upsertSignatures(ctx, q, b)
+	return k, err
 }
 
 // sameBatch returns the stored answer of a batch sent again, or an
@@ -160,8 +207,8 @@ func sameBatch(ctx context.Context, tx pgx.Tx, b Batch) (json.RawMessage, error)
 		ErrConflict, b.ID, differs)
 }
 
-func (s *Store) writeBatch(ctx context.Context, tx pgx.Tx, b Batch) (Stored, error) {
-	st := Stored{SignatureIDs: map[string]int64{}}
+func (s *Store) writeBatch(ctx context.Context, tx pgx.Tx, b Batch, keys batchKeys) (Stored, error) {
+	st := Stored{TestIDs: keys.tests, SignatureIDs: keys.signatures}
 	if b.CampaignID != nil {
 		var err error
 		if b, st.Skipped, err = dropStoredIterations(ctx, tx, b); err != nil {
@@ -173,13 +220,6 @@ func (s *Store) writeBatch(ctx context.Context, tx pgx.Tx, b Batch) (Stored, err
 	}
 	if len(b.Results) == 0 {
 		return st, nil
-	}
-	var err error
-	if st.TestIDs, err = upsertTests(ctx, tx, b.Repo, b.Results); err != nil {
-		return st, err
-	}
-	if err := upsertSignatures(ctx, tx, b, &st); err != nil {
-		return st, err
 	}
 	if err := copyResults(ctx, tx, b, st.TestIDs, st.SignatureIDs); err != nil {
 		return st, err
@@ -198,13 +238,14 @@ func (s *Store) writeBatch(ctx context.Context, tx pgx.Tx, b Batch) (Stored, err
 			}
 		}
 	}
+	var err error
 	st.Histories, err = histories(ctx, tx, b.Repo, b.RunnerOS, failing, b.Since)
 	return st, err
 }
 
 // upsertTests returns the id of every test in the batch, creating missing
 // ones. Names are sorted so concurrent batches lock rows in the same order.
-func upsertTests(ctx context.Context, tx pgx.Tx, repo string, rs []ResultRow) (map[string]int64, error) {
+func upsertTests(ctx context.Context, tx execQuerier, repo string, rs []ResultRow) (map[string]int64, error) {
 	names := make([]string, 0, len(rs))
 	for _, r := range rs {
 		names = append(names, r.Test)
@@ -239,53 +280,53 @@ func upsertTests(ctx context.Context, tx pgx.Tx, repo string, rs []ResultRow) (m
 	return ids, lookup(missing)
 }
 
-func upsertSignatures(ctx context.Context, tx pgx.Tx, b Batch, st *Stored) error {
+// upsertSignatures returns the id of every signature in the batch by hash,
+// creating missing ones.
+func upsertSignatures(ctx context.Context, q execQuerier, b Batch) (map[string]int64, error) {
 	bySig := map[string]*SignatureRow{}
 	for _, r := range b.Results {
 		if r.Signature != nil {
 			bySig[r.Signature.Hash] = r.Signature
 		}
 	}
-	if len(bySig) == 0 {
-		return nil
-	}
-	hashes := make([]string, 0, len(bySig))
-	for h := range bySig {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
-	algs, titles, norms := make([]int32, len(hashes)), make([]string, len(hashes)), make([]string, len(hashes))
-	for i, h := range hashes {
-		algs[i], titles[i], norms[i] = int32(bySig[h].Algorithm), bySig[h].Title, bySig[h].Normalized
-	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO signatures (algorithm, hash, title, normalized, first_repo, first_revision)
-		SELECT a, h, t, n, $5, $6 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS u(a, h, t, n)
-		WHERE NOT EXISTS (SELECT 1 FROM signatures s WHERE s.algorithm = u.a AND s.hash = u.h)
-		ON CONFLICT (algorithm, hash) DO NOTHING`, algs, hashes, titles, norms, b.Repo, b.Revision); err != nil {
-		return fmt.Errorf("insert signatures: %w", err)
-	}
-	rows, err := tx.Query(ctx, `
-		SELECT s.id, s.hash FROM unnest($1::int[], $2::text[]) AS u(a, h)
-		JOIN signatures s ON s.algorithm = u.a AND s.hash = u.h`, algs, hashes)
-	if err != nil {
-		return fmt.Errorf("look up signatures: %w", err)
-	}
-	var id int64
-	var hash string
-	ids := make([]int64, 0, len(hashes))
-	_, err = pgx.ForEachRow(rows, []any{&id, &hash}, func() error {
-		st.SignatureIDs[hash] = id
-		ids = append(ids, id)
-		return nil
-	})
-	if err != nil {
+	ids := make(map[string]int64, len(bySig))
+	lookup := func(hashes []string) error {
+		algs := make([]int32, len(hashes))
+		for i, h := range hashes {
+			algs[i] = int32(bySig[h].Algorithm)
+		}
+		rows, err := q.Query(ctx, `
+			SELECT s.id, s.hash FROM unnest($1::int[], $2::text[]) AS u(a, h)
+			JOIN signatures s ON s.algorithm = u.a AND s.hash = u.h`, algs, hashes)
+		if err != nil {
+			return fmt.Errorf("look up signatures: %w", err)
+		}
+		var id int64
+		var hash string
+		_, err = pgx.ForEachRow(rows, []any{&id, &hash}, func() error { ids[hash] = id; return nil })
 		return err
 	}
-	// last_seen is refreshed at most once a minute, so concurrent uploads of
-	// a common failure do not queue on the same row lock.
-	_, err = tx.Exec(ctx, `UPDATE signatures SET last_seen = now() WHERE id = ANY($1) AND last_seen < now() - interval '1 minute'`, ids)
-	return err
+	hashes := slices.Sorted(maps.Keys(bySig))
+	if err := lookup(hashes); err != nil || len(ids) == len(hashes) {
+		return ids, err
+	}
+	var missing []string
+	for _, h := range hashes {
+		if _, ok := ids[h]; !ok {
+			missing = append(missing, h)
+		}
+	}
+	algs, titles, norms := make([]int32, len(missing)), make([]string, len(missing)), make([]string, len(missing))
+	for i, h := range missing {
+		algs[i], titles[i], norms[i] = int32(bySig[h].Algorithm), bySig[h].Title, bySig[h].Normalized
+	}
+	if _, err := q.Exec(ctx, `
+		INSERT INTO signatures (algorithm, hash, title, normalized, first_repo, first_revision)
+		SELECT a, h, t, n, $5, $6 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS u(a, h, t, n)
+		ON CONFLICT (algorithm, hash) DO NOTHING`, algs, missing, titles, norms, b.Repo, b.Revision); err != nil {
+		return nil, fmt.Errorf("insert signatures: %w", err)
+	}
+	return ids, lookup(missing)
 }
 
 func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[string]int64) error {

@@ -130,6 +130,15 @@ func TestBatchIDsBelongToTheirUploader(t *testing.T) {
 	if _, dup, err := st.IngestBatch(ctx, b, echo); err != nil || !dup {
 		t.Errorf("a true retry: dup=%v err=%v", dup, err)
 	}
+	// A conflicting reuse creates nothing, not even its tests' names.
+	c := b
+	c.Fingerprint, c.Results = []byte("three"), []store.ResultRow{{Test: "t.new", Outcome: "fail", Signature: sig("new")}}
+	if _, _, err := st.IngestBatch(ctx, c, echo); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("reuse with other results: %v, want a conflict", err)
+	}
+	if n := count(t, st, `SELECT count(*) FROM tests WHERE name = 't.new'`) + count(t, st, `SELECT count(*) FROM signatures`); n != 0 {
+		t.Errorf("a refused reuse created %d tests or signatures", n)
+	}
 	if n := count(t, st, `SELECT count(*) FROM results`); n != 2 {
 		t.Errorf("results: got %d, want 2", n)
 	}
@@ -167,7 +176,9 @@ func TestIngestBatchRollsBackOnError(t *testing.T) {
 	if _, _, err := st.IngestBatch(ctx, b, func(store.Stored) (any, error) { return nil, fmt.Errorf("refused") }); err == nil {
 		t.Fatal("got nil error")
 	}
-	for _, table := range []string{"upload_batches", "results", "tests", "rollups", "revision_rollups"} {
+	// The test's name stays (names are created ahead of the batch, for its
+	// retry); nothing it ran is counted.
+	for _, table := range []string{"upload_batches", "results", "rollups", "revision_rollups", "rollup_deltas", "revision_rollup_deltas"} {
 		if n := count(t, st, `SELECT count(*) FROM `+table); n != 0 {
 			t.Errorf("%s: %d rows left after a failed batch", table, n)
 		}
