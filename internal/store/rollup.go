@@ -38,7 +38,7 @@ type rollupKey struct {
 	test, sig int64
 }
 
-// addRollups adds the batch to the daily counts. Keys are sorted so that
+// addRollups adds the batch to the daily counts, on its branch. Keys are sorted so that
 // concurrent batches touching the same rows lock them in the same order and
 // cannot deadlock.
 func addRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[string]int64) error {
@@ -71,13 +71,13 @@ func addRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[str
 		tests[i], sigs[i], runs[i], fails[i], skips[i] = k.test, k.sig, counts[k][0], counts[k][1], counts[k][2]
 	}
 	_, err := tx.Exec(ctx, `
-		INSERT INTO rollups (day, test_id, signature_id, runner_os, runs, failures, skips)
-		SELECT (now() AT TIME ZONE 'UTC')::date, t, s, $1, r, f, k
+		INSERT INTO rollups (day, test_id, signature_id, runner_os, branch, runs, failures, skips)
+		SELECT (now() AT TIME ZONE 'UTC')::date, t, s, $1, $7, r, f, k
 		FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[]) AS u(t, s, r, f, k)
-		ON CONFLICT (day, test_id, signature_id, runner_os)
+		ON CONFLICT (day, test_id, signature_id, runner_os, branch)
 		DO UPDATE SET runs = rollups.runs + excluded.runs, failures = rollups.failures + excluded.failures,
 		              skips = rollups.skips + excluded.skips`,
-		b.RunnerOS, tests, sigs, runs, fails, skips)
+		b.RunnerOS, tests, sigs, runs, fails, skips, b.Branch)
 	if err != nil {
 		return fmt.Errorf("update rollups: %w", err)
 	}
