@@ -29,12 +29,12 @@ type Batch struct {
 	// Branch is the branch the revision was built on, "" when the upload
 	// does not say (the branch a webhook recorded for the commit is then
 	// taken). URL links to the CI job or log the batch came from.
-	Branch      string
-	URL         string
-	RunnerID    *int64 // set when a registered runner uploads
-	RunnerOS    string // "" when unknown
-	JobID       *int64 // set for results of a campaign job
-	CampaignID  *int64 // likewise
+	Branch     string
+	URL        string
+	RunnerID   *int64 // set when a registered runner uploads
+	RunnerOS   string // "" when unknown
+	JobID      *int64 // set for results of a campaign job
+	CampaignID *int64 // likewise
 	// Infra marks a batch that failed as a whole: its failures are the
 	// machine's, not the tests'.
 	Infra bool
