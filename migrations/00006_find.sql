@@ -11,6 +11,8 @@
 -- PostgreSQL and is a trusted extension: a database owner may create it.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX tests_name_trgm ON tests USING gin (name gin_trgm_ops);
+-- The test list in name order, across repos, by key.
+CREATE INDEX tests_by_name ON tests (name, id);
 CREATE INDEX signatures_title_trgm ON signatures USING gin (title gin_trgm_ops);
 
 -- Where a batch came from: the branch it was built on ('' when neither the
@@ -68,6 +70,8 @@ CREATE INDEX rollups_test_day ON rollups (test_id, day) INCLUDE (runner_os, bran
 -- A test's latest failures, for its page and the last failure of each row
 -- of a list: failing results are few, so this index stays small.
 CREATE INDEX results_test_failing ON results (test_id, created_at DESC) WHERE outcome IN ('fail', 'error');
+-- ... and a builder's failures, batch by batch, for its worst tests.
+CREATE INDEX results_batch_failing ON results (batch_id) INCLUDE (test_id) WHERE outcome IN ('fail', 'error');
 
 -- What the classifier said of a commit as a whole when its status was last
 -- recorded (in the same transaction as its status_outbox row): the state
@@ -95,6 +99,7 @@ ALTER TABLE campaigns
 -- +goose Down
 ALTER TABLE campaigns DROP COLUMN branch, DROP COLUMN created_by;
 DROP TABLE revision_verdicts;
+DROP INDEX results_batch_failing;
 DROP INDEX results_test_failing;
 DROP INDEX rollups_test_day;
 DROP INDEX rollups_failing;
@@ -112,4 +117,5 @@ DROP INDEX upload_batches_revision;
 DROP INDEX upload_batches_builder;
 ALTER TABLE upload_batches DROP COLUMN infra, DROP COLUMN skips, DROP COLUMN failures, DROP COLUMN url, DROP COLUMN branch;
 DROP INDEX signatures_title_trgm;
+DROP INDEX tests_by_name;
 DROP INDEX tests_name_trgm;

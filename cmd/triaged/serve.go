@@ -13,6 +13,8 @@ import (
 	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/config"
+	"github.com/triaged/triaged/internal/vcs"
+	"github.com/triaged/triaged/internal/view"
 )
 
 type serveFlags struct {
@@ -24,9 +26,10 @@ type serveFlags struct {
 	logLevel   slog.Level
 	drain      time.Duration
 	// Web access: pages open to read unless requireLogin.
-	requireLogin bool
-	github       githubFlags
-	localRunner  bool
+	requireLogin  bool
+	github        githubFlags
+	localRunner   bool
+	defaultBranch string
 }
 
 func runServe(ctx context.Context, io stdio, args []string) error {
@@ -46,6 +49,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.Float64Var(&f.limits.InfraThreshold, "infra-threshold", f.limits.InfraThreshold, "share of failing results above which a batch counts as an infrastructure failure")
 	fs.DurationVar(&f.limits.Window, "verdict-window", f.limits.Window, "how far back verdicts (flaky, known, broken) look at a test's history")
 	f.github.register(fs)
+	fs.StringVar(&f.defaultBranch, "default-branch", view.DefaultBranch, "the branch the overview and the list of revisions show unless asked for another; uploads that name no branch count as on it")
 	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
 	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token"}, githubSecrets...)...); err != nil {
 		return err
@@ -58,6 +62,9 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return config.Usagef("serve takes no arguments, got %q", fs.Args())
+	}
+	if err := vcs.CheckBranch(f.defaultBranch); err != nil {
+		return config.Usagef("--default-branch (TRIAGED_DEFAULT_BRANCH): %v", err)
 	}
 	if err := auth.CheckAdminToken(f.adminToken); err != nil {
 		return config.Usagef("--admin-token (TRIAGED_ADMIN_TOKEN): %v", err)
@@ -95,7 +102,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		// Behind a TLS-terminating proxy the request looks like plain HTTP;
 		// an https public URL says the browser is on TLS all the same.
 		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"),
-		GitHub: f.github.gh, Webhook: f.github.hook,
+		GitHub: f.github.gh, Webhook: f.github.hook, DefaultBranch: f.defaultBranch,
 	}, db.store)
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -29,6 +29,8 @@ type Example struct {
 	Repo      string    `json:"repo" db:"repo"`
 	Revision  string    `json:"revision" db:"revision"`
 	RunnerOS  string    `json:"runner_os" db:"runner_os"`
+	Branch    string    `json:"branch" db:"branch"`
+	URL       string    `json:"url" db:"url"`
 	CreatedAt time.Time `json:"created_at" db:"created_at"`
 	Text      string    `json:"text" db:"text"`
 	Truncated int       `json:"truncated" db:"truncated"`
@@ -75,10 +77,12 @@ func (s *Store) SignatureByID(ctx context.Context, id int64) (Signature, error) 
 // text. No such failure: ErrNotFound.
 func (s *Store) SignatureExample(ctx context.Context, id int64) (Example, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT r.id AS result_id, t.name AS test, r.builder, r.repo, r.revision, r.runner_os, r.created_at, f.text, f.truncated
+		SELECT r.id AS result_id, t.name AS test, r.builder, r.repo, r.revision, r.runner_os, coalesce(u.branch, '') AS branch,
+		       coalesce(u.url, '') AS url, r.created_at, f.text, f.truncated
 		FROM (SELECT * FROM results WHERE signature_id = $1 ORDER BY created_at DESC LIMIT 50) r
 		JOIN failure_texts f ON f.result_id = r.id
 		JOIN tests t ON t.id = r.test_id
+		LEFT JOIN upload_batches u ON u.id = r.batch_id
 		ORDER BY r.created_at DESC LIMIT 1`, id)
 	ex, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Example])
 	if err != nil {
