@@ -96,16 +96,6 @@ func (s *Store) CampaignByID(ctx context.Context, id int64) (campaign.Campaign, 
 	return c, nil
 }
 
-// Campaigns lists the newest campaigns first.
-func (s *Store) Campaigns(ctx context.Context, limit int) ([]campaign.Campaign, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+campaignColumns+` FROM campaigns ORDER BY id DESC LIMIT $1`, limit)
-	cs, err := pgx.CollectRows(rows, scanCampaign)
-	if err != nil {
-		return nil, fmt.Errorf("list campaigns: %w", err)
-	}
-	return cs, nil
-}
-
 // FinishCampaign ends a campaign that is still queued or running with state
 // (done, cancelled or failed) and reason, and cancels its unfinished jobs;
 // runners holding them learn it at their next heartbeat. It reports whether

@@ -47,21 +47,6 @@ type Count struct {
 	Seen     time.Time `json:"seen" db:"seen"`
 }
 
-// Signatures lists current signatures by recent activity.
-func (s *Store) Signatures(ctx context.Context, limit int) ([]SignatureBrief, error) {
-	rows, _ := s.pool.Query(ctx, `
-		SELECT s.id, s.title, s.first_seen, s.last_seen,
-		       coalesce((SELECT sum(failures) FROM rollups r WHERE r.signature_id = s.id AND r.signature_id <> 0), 0)::bigint AS failures,
-		       (SELECT count(DISTINCT test_id) FROM rollups r WHERE r.signature_id = s.id AND r.signature_id <> 0) AS tests
-		FROM signatures s WHERE s.superseded_by IS NULL
-		ORDER BY s.last_seen DESC, s.id DESC LIMIT $1`, limit)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignatureBrief])
-	if err != nil {
-		return nil, fmt.Errorf("list signatures: %w", err)
-	}
-	return out, nil
-}
-
 // SignatureByID returns one signature.
 func (s *Store) SignatureByID(ctx context.Context, id int64) (Signature, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT id, algorithm, hash, title, normalized, first_seen, last_seen

@@ -162,6 +162,17 @@ func afterKey(a *sqlArgs, sort string, k *ListKey, idDesc bool) string {
 // test that matches is a candidate, ordered by id after the failing ones
 // (or by name), each with its figures from its own rollups.
 func (s *Store) testPage(ctx context.Context, f ListFilter, sort string, after *ListKey, limit int, failing bool) ([]TestRow, error) {
+	sql, a := testPageSQL(f, sort, after, limit, failing)
+	rows, _ := s.pool.Query(ctx, sql, a...)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[TestRow])
+	if err != nil {
+		return nil, err
+	}
+	return out, s.lastFailures(ctx, f, out)
+}
+
+// testPageSQL builds the statement of testPage.
+func testPageSQL(f ListFilter, sort string, after *ListKey, limit int, failing bool) (string, sqlArgs) {
 	var a sqlArgs
 	var sql string
 	order := "p.seg, nullif(p.key, '')::numeric DESC, p.id"
@@ -242,12 +253,7 @@ func (s *Store) testPage(ctx context.Context, f ListFilter, sort string, after *
 				SELECT coalesce(sum(r.runs), 0) AS runs FROM rollups r WHERE r.test_id = page.id AND %s) rr
 			ORDER BY page.seg, nullif(page.key, '')::numeric DESC, page.id`, sql, lateCounts(f, &a, "test_id"), rollupWhere(f, &a, "r"))
 	}
-	rows, _ := s.pool.Query(ctx, sql, a...)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[TestRow])
-	if err != nil {
-		return nil, err
-	}
-	return out, s.lastFailures(ctx, f, out)
+	return sql, a
 }
 
 // lastFailures sets each row's latest failure under the filter (up to the

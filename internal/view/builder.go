@@ -52,7 +52,7 @@ func (v *Views) Builders(ctx context.Context, f Filter) (BuilderList, error) {
 	if ok && vcs.CheckBuilder(c.Key) != nil {
 		return l, badCursor("its key is not a builder")
 	}
-	asOf := v.now().UTC().Truncate(time.Second)
+	asOf := v.now().UTC()
 	if ok {
 		asOf = c.asOf()
 	}
@@ -61,13 +61,15 @@ func (v *Views) Builders(ctx context.Context, f Filter) (BuilderList, error) {
 		return l, err
 	}
 	l.Since, l.Until = sf.Since, sf.Until
+	// A builder belongs to a repo by its batches there.
+	sf.Ran = sf.Ran || f.Repo != ""
 	n := f.limit()
 	rows, err := v.store.Builders(ctx, sf, c.Key, builderWorst, n+1)
 	if err != nil {
 		return l, err
 	}
 	if len(rows) > n {
-		l.NextCursor = cursor{AsOf: asOf.Unix(), Key: rows[n-1].Name}.encode(f)
+		l.NextCursor = cursor{AsOf: asOf.UnixNano(), Key: rows[n-1].Name}.encode(f)
 		rows = rows[:n]
 	}
 	for _, b := range rows {
@@ -105,7 +107,7 @@ func (v *Views) Builder(ctx context.Context, name string, f Filter) (Builder, er
 			return b, badCursor("its key is not a batch")
 		}
 	}
-	asOf := v.now().UTC().Truncate(time.Second)
+	asOf := v.now().UTC()
 	if ok {
 		asOf = c.asOf()
 	}
@@ -147,7 +149,7 @@ func (v *Views) Builder(ctx context.Context, name string, f Filter) (Builder, er
 	}
 	if len(batches) > n {
 		last := batches[n-1]
-		b.NextCursor = cursor{AsOf: asOf.Unix(), Key: strconv.FormatInt(last.Micros, 10), Tie: last.ID}.encode(f)
+		b.NextCursor = cursor{AsOf: asOf.UnixNano(), Key: strconv.FormatInt(last.Micros, 10), Tie: last.ID}.encode(f)
 		batches = batches[:n]
 	}
 	b.Batches = append(b.Batches, batches...)

@@ -41,7 +41,7 @@ func (v *Views) Campaigns(ctx context.Context, f Filter) (CampaignList, error) {
 		return l, err
 	}
 	if len(cs) > n {
-		l.NextCursor = cursor{AsOf: v.now().Unix(), ID: cs[n-1].ID}.encode(f)
+		l.NextCursor = cursor{AsOf: v.now().UnixNano(), ID: cs[n-1].ID}.encode(f)
 		cs = cs[:n]
 	}
 	now := v.now()

@@ -21,7 +21,7 @@ import (
 type cursor struct {
 	V    int    `json:"v"`
 	Hash string `json:"h"` // of the list and its filters: a cursor is for one query
-	AsOf int64  `json:"a"` // Unix seconds
+	AsOf int64  `json:"a"` // Unix nanoseconds
 	Mark int64  `json:"w"`
 	Seg  int    `json:"s,omitempty"`
 	Key  string `json:"k,omitempty"`
@@ -76,7 +76,7 @@ func decodeCursor(f Filter, now time.Time) (c cursor, ok bool, err error) {
 		return c, false, badCursor("from another version of triaged")
 	case c.Hash != filterHash(f):
 		return c, false, badCursor("it belongs to other filters or another sort")
-	case c.AsOf < 946684800 || c.AsOf > now.Add(time.Hour).Unix():
+	case c.AsOf < 946684800e9 || c.AsOf > now.Add(time.Hour).UnixNano():
 		return c, false, badCursor("its time is out of range")
 	case c.Mark < 0 || c.ID < 0 || c.Seg < 0 || c.Seg > 1 || len(c.Key) > 1000 || len(c.Tie) > 1000:
 		return c, false, badCursor("a field is out of range")
@@ -85,7 +85,7 @@ func decodeCursor(f Filter, now time.Time) (c cursor, ok bool, err error) {
 }
 
 // asOf is the time the cursor's first page was read.
-func (c cursor) asOf() time.Time { return time.Unix(c.AsOf, 0).UTC() }
+func (c cursor) asOf() time.Time { return time.Unix(0, c.AsOf).UTC() }
 
 // numericKey checks a key that must be a number (or empty, for rows
 // without figures).
@@ -115,7 +115,7 @@ func (v *Views) firstPage(ctxMark func() (int64, error), c cursor, ok bool) (tim
 		return time.Time{}, 0, err
 	}
 	if !ok {
-		return v.now().UTC().Truncate(time.Second), mark, nil
+		return v.now().UTC(), mark, nil
 	}
 	switch {
 	case c.Mark > mark:

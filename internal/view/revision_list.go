@@ -51,7 +51,7 @@ func (v *Views) Revisions(ctx context.Context, f Filter) (RevisionList, error) {
 	}
 	if len(rows) > n {
 		last := rows[n-1]
-		l.NextCursor = cursor{AsOf: v.now().Unix(), Key: strconv.FormatInt(last.Micros, 10), Tie: last.Repo + "@" + last.Revision}.encode(f)
+		l.NextCursor = cursor{AsOf: v.now().UnixNano(), Key: strconv.FormatInt(last.Micros, 10), Tie: last.Repo + "@" + last.Revision}.encode(f)
 		rows = rows[:n]
 	}
 	for i, r := range rows {

@@ -77,7 +77,7 @@ func (v *Views) Signatures(ctx context.Context, f Filter) (SignatureList, error)
 	}
 	if len(rows) > n {
 		last := rows[n-1]
-		l.NextCursor = cursor{AsOf: asOf.Unix(), Mark: mark, Seg: last.Seg, Key: last.Key, ID: last.ID}.encode(f)
+		l.NextCursor = cursor{AsOf: asOf.UnixNano(), Mark: mark, Seg: last.Seg, Key: last.Key, ID: last.ID}.encode(f)
 		rows = rows[:n]
 	}
 	l.Signatures = append(l.Signatures, rows...)

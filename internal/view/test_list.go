@@ -71,7 +71,7 @@ func (v *Views) Tests(ctx context.Context, f Filter) (TestList, error) {
 	}
 	if len(rows) > n {
 		last := rows[n-1]
-		l.NextCursor = cursor{AsOf: asOf.Unix(), Mark: mark, Seg: last.Seg, Key: last.Key, ID: last.ID}.encode(f)
+		l.NextCursor = cursor{AsOf: asOf.UnixNano(), Mark: mark, Seg: last.Seg, Key: last.Key, ID: last.ID}.encode(f)
 		rows = rows[:n]
 	}
 	for _, r := range rows {
