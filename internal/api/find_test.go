@@ -238,9 +238,9 @@ func TestListFiltersOnOtherLists(t *testing.T) {
 
 	var b struct {
 		Builders []struct {
-			Name        string  `json:"name"`
-			RunnerOS    string  `json:"runner_os"`
-			Batches     int     `json:"batches"`
+			Name        string `json:"name"`
+			RunnerOS    string `json:"runner_os"`
+			Batches     int    `json:"batches"`
 			FailureRate struct {
 				Rate float64 `json:"repro_rate"`
 			} `json:"failure_rate"`
