@@ -99,10 +99,12 @@ func resultWhere(f ListFilter, a *sqlArgs, x, u string) string {
 	return w
 }
 
-// impactTerm is the weight of failures on day d, exact (numeric) so that
-// a sum minus the same terms is exactly the sum without them.
+// impactTerm is the weight of failures on day d in billionths, an
+// integer: sums of it are exact whatever their order, so a sum minus the
+// same terms is exactly the sum without them, and a cursor's key never
+// falls between two equal rows. Impact is the sum over 1e9.
 func impactTerm(f ListFilter, a *sqlArgs, d string) string {
-	return fmt.Sprintf("power(0.5::numeric, (%s::date - %s)::numeric / %s::numeric)", a.add(f.Today), d, a.add(f.HalfLife))
+	return fmt.Sprintf("round(1e9 * power(0.5::float8, (%s::date - %s)::float8 / %s::float8))::bigint", a.add(f.Today), d, a.add(f.HalfLife))
 }
 
 // figureSource is a CTE named "src" with the filtered counts per key

@@ -12,7 +12,8 @@ import (
 
 // RevisionRow is a commit in the list of a repo's revisions: where it was
 // seen, what webhooks said of it, and what the classifier said of it when
-// its status was last recorded (Judged false: not yet).
+// its status was last recorded (Judged false: not since triaged kept it;
+// the counts are then zero).
 type RevisionRow struct {
 	Repo        string    `json:"repo" db:"repo"`
 	Revision    string    `json:"revision" db:"revision"`
@@ -22,7 +23,7 @@ type RevisionRow struct {
 	Message     string    `json:"message" db:"message"`
 	Author      string    `json:"author" db:"author"`
 	PullRequest *int      `json:"pull_request" db:"pull_request"`
-	Judged      bool      `json:"-" db:"judged"`
+	Judged      bool      `json:"judged" db:"judged"`
 	Status      string    `json:"status" db:"status"`
 	Tests       int       `json:"tests" db:"tests"`
 	New         int       `json:"new" db:"new"`

@@ -190,7 +190,7 @@ func testPageSQL(f ListFilter, sort string, after *ListKey, limit int, failing b
 		sql = fmt.Sprintf(`WITH %s
 			SELECT * FROM (
 				SELECT t.id, t.repo, t.name, coalesce(v.class, 'stable') AS class, coalesce(v.since_revision, '') AS since,
-				       src.runs::int AS runs, src.failures::int AS failures, src.impact::float8 AS impact,
+				       src.runs::int AS runs, src.failures::int AS failures, (src.impact / 1e9)::float8 AS impact,
 				       CASE WHEN src.failures > 0 OR %[2]t THEN 0 ELSE 1 END AS seg, (%[3]s)::text AS key
 				FROM src JOIN tests t ON t.id = src.key %[4]s
 				WHERE %[5]s) p`, src, sort == SortName, key, classJoin(f, &a, "t"), testWhere(f, &a, "t"))
@@ -206,7 +206,7 @@ func testPageSQL(f ListFilter, sort string, after *ListKey, limit int, failing b
 		sql = fmt.Sprintf(`WITH %[1]s
 			SELECT * FROM (
 				SELECT t.id, t.repo, t.name, coalesce(v.class, 'stable') AS class, coalesce(v.since_revision, '') AS since,
-				       (%[2]s)::int AS runs, src.failures::int AS failures, src.impact::float8 AS impact,
+				       (%[2]s)::int AS runs, src.failures::int AS failures, (src.impact / 1e9)::float8 AS impact,
 				       0 AS seg, (%[3]s)::text AS key
 				FROM src JOIN tests t ON t.id = src.key %[4]s %[5]s
 				WHERE src.failures > 0 AND %[6]s) p`,
@@ -230,7 +230,7 @@ func testPageSQL(f ListFilter, sort string, after *ListKey, limit int, failing b
 			SELECT * FROM (
 				SELECT t.id, t.repo, t.name, coalesce(v.class, 'stable') AS class, coalesce(v.since_revision, '') AS since,
 				       (rr.runs - coalesce(l.runs, 0))::int AS runs, (rr.failures - coalesce(l.failures, 0))::int AS failures,
-				       (rr.impact - coalesce(l.impact, 0))::float8 AS impact, %[2]s AS seg, %[3]s AS key
+				       ((rr.impact - coalesce(l.impact, 0)) / 1e9)::float8 AS impact, %[2]s AS seg, %[3]s AS key
 				FROM tests t %[4]s
 				LEFT JOIN late l ON l.key = t.id
 				CROSS JOIN LATERAL (

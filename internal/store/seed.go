@@ -79,7 +79,7 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions, progress func(string)) 
 			return err
 		}
 		st.Revisions, st.Batches = len(g.revisions), g.batches
-		return g.recordVerdicts(ctx, tx)
+		return nil
 	})
 	if err != nil {
 		return st, fmt.Errorf("seed: %w", err)
@@ -87,7 +87,15 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions, progress func(string)) 
 	// Vacuum too, so index-only scans find the visibility map set, as
 	// autovacuum would have left it on a live server.
 	progress("vacuum analyze")
-	_, err = s.pool.Exec(ctx, `VACUUM ANALYZE results, rollups, revision_rollups, signature_revisions, tests, signatures`)
+	if _, err = s.pool.Exec(ctx, `VACUUM ANALYZE results, rollups, revision_rollups, signature_revisions, tests, signatures`); err != nil {
+		return st, err
+	}
+	// The verdicts read what is stored, planned with its statistics.
+	progress("verdicts")
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return g.recordVerdicts(ctx, tx) }); err != nil {
+		return st, fmt.Errorf("seed verdicts: %w", err)
+	}
+	_, err = s.pool.Exec(ctx, `ANALYZE test_verdicts, revision_verdicts, upload_batches, revision_branches`)
 	return st, err
 }
 
@@ -135,9 +143,12 @@ func (g *generator) insertDimensions(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// seedJudged is how many of the newest revisions the seed judges.
+const seedJudged = 100
+
 // recordVerdicts stores what the classifier says of every seeded test on
-// every OS, as the status recorder would have after the uploads: the lists
-// filter and sort by it.
+// every OS and of every revision, as the status recorder would have after
+// the uploads: the lists filter and sort by it.
 func (g *generator) recordVerdicts(ctx context.Context, tx pgx.Tx) error {
 	ids := make([]int64, len(g.tests))
 	for i, t := range g.tests {
@@ -155,7 +166,23 @@ func (g *generator) recordVerdicts(ctx context.Context, tx pgx.Tx) error {
 			}
 		}
 	}
-	return saveTestVerdicts(ctx, tx, vs)
+	if err := saveTestVerdicts(ctx, tx, vs); err != nil {
+		return err
+	}
+	// And of its newest revisions as a whole, for the list of revisions
+	// (older ones read as not judged, as on a server upgraded to keep
+	// them); the state of a status is the GitHub package's to say, so it
+	// stays empty.
+	for _, r := range g.revisions[max(0, len(g.revisions)-seedJudged):] {
+		facts, err := commitFacts(ctx, tx, g.o.Repo, r.sha, g.o.Now.Add(-verdict.DefaultWindow))
+		if err != nil {
+			return err
+		}
+		if err := saveRevisionVerdict(ctx, tx, facts, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (g *generator) copyAggregates(ctx context.Context, tx pgx.Tx, st *SeedStats) error {

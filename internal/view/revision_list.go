@@ -20,9 +20,9 @@ type RevisionList struct {
 	NextCursor string              `json:"next_cursor"`
 }
 
-// Revisions builds a page of the list of revisions. Commits whose status
-// has not been recorded since triaged learnt to keep their verdict are
-// judged here, by the same classifier.
+// Revisions builds a page of the list of revisions. A commit whose status
+// was last recorded before triaged kept verdicts with it says so (judged
+// false) until its next upload.
 func (v *Views) Revisions(ctx context.Context, f Filter) (RevisionList, error) {
 	l := RevisionList{Filter: f, Branch: f.Branch, Revisions: []store.RevisionRow{}}
 	if l.Branch == "" {
@@ -53,17 +53,6 @@ func (v *Views) Revisions(ctx context.Context, f Filter) (RevisionList, error) {
 		last := rows[n-1]
 		l.NextCursor = cursor{AsOf: v.now().UnixNano(), Key: strconv.FormatInt(last.Micros, 10), Tie: last.Repo + "@" + last.Revision}.encode(f)
 		rows = rows[:n]
-	}
-	for i, r := range rows {
-		if r.Judged {
-			continue
-		}
-		facts, err := v.store.CommitFacts(ctx, r.Repo, r.Revision, v.Window)
-		if err != nil {
-			return l, err
-		}
-		n := facts.Counts()
-		rows[i].Tests, rows[i].New, rows[i].Broken, rows[i].Flaky, rows[i].Known, rows[i].Infra = facts.Ran, n.New, n.Broken, n.Flaky, n.Known, n.Infra
 	}
 	l.Revisions = append(l.Revisions, rows...)
 	return l, nil
