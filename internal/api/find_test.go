@@ -629,6 +629,25 @@ func TestUploadBranchAndURL(t *testing.T) {
 	if code, ans := upload(e, q+"&batch=b1", "application/json", nativeBody(res{"t", "fail", "boom"})); code != http.StatusOK || !ans.Duplicate {
 		t.Errorf("retry naming no branch: %d %+v", code, ans)
 	}
+	// A link that would break out of its attribute is escaped where it
+	// leaves.
+	evil := `https://ci.example/run/8?a="><script>alert(1)</script>`
+	e.send(q+"&batch=b3&url="+url.QueryEscape(evil), res{"t", "fail", "boom"})
+	var id int64
+	if err := e.store.Pool().QueryRow(context.Background(), `SELECT id FROM tests WHERE name = 't'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []string{fmt.Sprintf("/tests/%d", id), "/tests", "/revisions/abc1234?repo=o/r", "/builders/b"} {
+		resp, err := http.Get(e.url + page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || strings.Contains(string(html), "<script>alert(1)") || !strings.Contains(string(html), "ci.example/run/8") {
+			t.Errorf("%s: %d, the CI link is missing or not escaped", page, resp.StatusCode)
+		}
+	}
 	// Without a branch, the branch a webhook saw the commit on.
 	if _, err := e.store.Pool().Exec(context.Background(), `INSERT INTO revisions (repo, sha, branch) VALUES ('o/r', 'def5678', 'hooked')`); err != nil {
 		t.Fatal(err)
