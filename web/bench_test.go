@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,7 +42,7 @@ func BenchmarkPages(b *testing.B) {
 		}
 	}
 	h := app.New(app.Config{Version: "bench", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, st).Handler()
-	for _, p := range benchPages(b, st) {
+	for _, p := range benchPages(b, st, h) {
 		b.Run(p.name, func(b *testing.B) {
 			times := make([]time.Duration, 0, b.N)
 			for b.Loop() {
@@ -63,16 +64,17 @@ func BenchmarkPages(b *testing.B) {
 type benchPage struct{ name, path string }
 
 // benchPages picks what a person would open: the signature and test that
-// fail most, the newest revision, the newest campaign.
-func benchPages(b *testing.B, st *store.Store) []benchPage {
+// fail most, the newest revision, the newest campaign; and the lists,
+// filtered, searched and on their second page.
+func benchPages(b *testing.B, st *store.Store, h http.Handler) []benchPage {
 	ctx := context.Background()
 	var sig, test int64
 	var repo, rev string
 	err := st.Pool().QueryRow(ctx, `
 		SELECT (SELECT signature_id FROM rollups WHERE signature_id <> 0 GROUP BY 1 ORDER BY sum(failures) DESC LIMIT 1),
 		       (SELECT test_id FROM rollups WHERE failures > 0 GROUP BY 1 ORDER BY sum(failures) DESC LIMIT 1),
-		       (SELECT repo FROM revision_rollups ORDER BY last_seen DESC LIMIT 1),
-		       (SELECT revision FROM revision_rollups ORDER BY last_seen DESC LIMIT 1)`).Scan(&sig, &test, &repo, &rev)
+		       (SELECT repo FROM revision_rollups WHERE revision ~ '^[0-9a-f]{7,64}$' ORDER BY last_seen DESC LIMIT 1),
+		       (SELECT revision FROM revision_rollups WHERE revision ~ '^[0-9a-f]{7,64}$' ORDER BY last_seen DESC LIMIT 1)`).Scan(&sig, &test, &repo, &rev)
 	if err != nil {
 		b.Fatalf("pick pages: %v", err)
 	}
@@ -91,7 +93,50 @@ func benchPages(b *testing.B, st *store.Store) []benchPage {
 	if st.Pool().QueryRow(ctx, `SELECT id FROM campaigns ORDER BY id DESC LIMIT 1`).Scan(&campaign) == nil {
 		pages = append(pages, benchPage{"campaign", "/campaigns/" + strconv.FormatInt(campaign, 10)})
 	}
+	var builder, word, branched string
+	err = st.Pool().QueryRow(ctx, `
+		SELECT (SELECT builder FROM upload_batches ORDER BY created_at DESC LIMIT 1),
+		       (SELECT split_part(split_part(name, '.', 2), '_', 2) FROM tests WHERE id = $1),
+		       (SELECT repo FROM revision_branches ORDER BY first_seen DESC LIMIT 1)`, test).Scan(&builder, &word, &branched)
+	if err != nil {
+		b.Fatalf("pick a builder: %v", err)
+	}
+	q := url.QueryEscape
+	pages = append(pages,
+		benchPage{"overview-filtered", "/?branch=main&os=windows"},
+		benchPage{"tests", "/tests"},
+		benchPage{"tests-search", "/tests?q=" + q(word)},
+		benchPage{"tests-filtered", "/tests?branch=main&os=windows&class=flaky&sort=impact"},
+		benchPage{"tests-by-rate", "/tests?sort=rate&since=" + time.Now().AddDate(0, 0, -29).Format(time.DateOnly)},
+		benchPage{"tests-builder", "/tests?builder=" + q(builder) + "&sort=rate"},
+		benchPage{"tests-page-2", "/tests?" + nextPage(b, h, "/api/v1/tests?sort=failures")},
+		benchPage{"signatures-filtered", "/signatures?branch=main&os=windows"},
+		benchPage{"signatures-page-2", "/signatures?" + nextPage(b, h, "/api/v1/signatures?sort=failures")},
+		benchPage{"campaigns-filtered", "/campaigns?state=done"},
+		benchPage{"builders", "/builders"},
+		benchPage{"builder", "/builders/" + url.PathEscape(builder)},
+		benchPage{"revisions", "/revisions?repo=" + q(branched)},
+		benchPage{"revisions-page-2", "/revisions?" + nextPage(b, h, "/api/v1/revisions?repo="+q(branched))},
+		benchPage{"api-tests", "/api/v1/tests?branch=main&sort=impact"},
+		benchPage{"api-tests-csv", "/api/v1/tests?format=csv&limit=50"},
+	)
 	return pages
+}
+
+// nextPage returns the query of the second page of a list.
+func nextPage(b *testing.B, h http.Handler, path string) string {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	var page struct {
+		Next string `json:"next_cursor"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || page.Next == "" {
+		b.Fatalf("GET %s: %d, no next page: %v", path, rec.Code, err)
+	}
+	u, _ := url.Parse(path)
+	qs := u.Query()
+	qs.Set("cursor", page.Next)
+	return qs.Encode()
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

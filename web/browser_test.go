@@ -95,7 +95,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 		t.Fatalf("campaign page at %s: %v", loc, err)
 	}
 	c, err := f.st.CampaignByID(context.Background(), id)
-	if err != nil || c.Scenario != "starttls-server" || c.Proactor != "legacy" || c.Iterations != 300 {
+	if err != nil || c.Scenario != "starttls-server" || c.Proactor != "legacy" || c.Iterations != 300 || c.CreatedBy != "bootstrap admin" {
 		t.Fatalf("created campaign: %+v, %v", c, err)
 	}
 	screenshot(t, ctx, "05-campaign-queued")

@@ -57,6 +57,7 @@ func (p *Pages) CreateCampaign(w http.ResponseWriter, r *http.Request) {
 	f := readCampaignForm(r)
 	f.Self = "/campaigns/new"
 	spec, err := f.spec()
+	spec.CreatedBy = sessionFrom(r.Context()).Principal
 	if err == nil {
 		spec, err = spec.Validate()
 	}

@@ -127,19 +127,6 @@ func runnerAction(disabled bool) string {
 	return "/disable"
 }
 
-// dotParts splits a test name after each dot or slash, keeping them.
-func dotParts(name string) []string {
-	var parts []string
-	start := 0
-	for i := 0; i < len(name); i++ {
-		if (name[i] == '.' || name[i] == '/' || name[i] == ':') && i+1 < len(name) {
-			parts = append(parts, name[start:i+1])
-			start = i + 1
-		}
-	}
-	return append(parts, name[start:])
-}
-
 // plural says "1 failure", "2 failures".
 func plural[T ~int | ~int64](n T, noun string) string {
 	if n == 1 {
@@ -148,12 +135,15 @@ func plural[T ~int | ~int64](n T, noun string) string {
 	return itoa(n) + " " + noun + "s"
 }
 
-// dotted shows a dotted test name with break opportunities after each dot,
-// so long names wrap at their parts on narrow screens. Every part is
-// escaped.
+// dotted shows a test id with break opportunities after each separator
+// (".", "/", "::"), inside a span that never breaks mid-word, so a long
+// id wraps at its parts on narrow screens. Every part is escaped.
 func dotted(name string) templ.Component {
 	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		for i, part := range dotParts(name) {
+		if _, err := io.WriteString(w, `<span class="tid">`); err != nil {
+			return err
+		}
+		for i, part := range testParts(name) {
 			if i > 0 {
 				if _, err := io.WriteString(w, "<wbr>"); err != nil {
 					return err
@@ -163,7 +153,8 @@ func dotted(name string) templ.Component {
 				return err
 			}
 		}
-		return nil
+		_, err := io.WriteString(w, "</span>")
+		return err
 	})
 }
 

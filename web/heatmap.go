@@ -74,7 +74,7 @@ func newHeatmap(cells []store.RevisionCell, maxCols int) heatmap {
 		}
 		h.Cells = append(h.Cells, heatCell{
 			X: x, Y: heatTop + float64(slices.Index(oses, c.RunnerOS))*cellH, Class: class,
-			Title: short(c.Revision) + " on " + c.RunnerOS + ": " + itoa(c.Failures) + " failed, " + itoa(c.Passes) + " passed of " + itoa(c.Runs),
+			Title: short(c.Revision) + " on " + osName(c.RunnerOS) + ": " + itoa(c.Failures) + " failed, " + itoa(c.Passes) + " passed of " + itoa(c.Runs),
 			Href:  string(revisionPath(c.Repo, c.Revision)),
 		})
 	}

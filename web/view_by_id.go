@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/a-h/templ"
@@ -34,9 +35,14 @@ func (p *Pages) viewError(w http.ResponseWriter, r *http.Request, err error, nou
 		if what == "" {
 			what = chi.URLParam(r, "sha")
 		}
+		if what == "" {
+			what, _ = url.PathUnescape(chi.URLParam(r, "name"))
+		}
 		p.render(w, r, http.StatusNotFound, errorPage(http.StatusNotFound, "There is no "+noun+" "+what+"."))
 	case errors.Is(err, view.ErrBadRevision):
 		p.render(w, r, http.StatusBadRequest, errorPage(http.StatusBadRequest, "Name the repository: /revisions/SHA?repo=owner/name."))
+	case errors.As(err, new(*view.FilterError)):
+		p.render(w, r, http.StatusBadRequest, errorPage(http.StatusBadRequest, "This page cannot show that: "+err.Error()+"."))
 	default:
 		p.serverError(w, r, err)
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/config"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/vcs"
+	"github.com/triaged/triaged/internal/view"
 )
 
 type serveFlags struct {
@@ -26,10 +28,11 @@ type serveFlags struct {
 	logLevel   slog.Level
 	drain      time.Duration
 	// Web access: pages open to read unless requireLogin.
-	requireLogin bool
-	retention    app.Retention
-	github       githubFlags
-	localRunner  bool
+	requireLogin  bool
+	retention     app.Retention
+	github        githubFlags
+	localRunner   bool
+	defaultBranch string
 }
 
 func runServe(ctx context.Context, io stdio, args []string) error {
@@ -53,6 +56,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.DurationVar(&f.retention.Results, "retain-results", f.retention.Results, "how long results and failure texts are kept (whole months are dropped; 0 keeps them)")
 	fs.DurationVar(&f.retention.Rollups, "retain-rollups", f.retention.Rollups, "how long the counts behind rates, charts and verdicts are kept (0 keeps them)")
 	f.github.register(fs)
+	fs.StringVar(&f.defaultBranch, "default-branch", view.DefaultBranch, "the branch the overview and the list of revisions show unless asked for another; uploads that name no branch count as on it")
 	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
 	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token"}, githubSecrets...)...); err != nil {
 		return err
@@ -69,6 +73,9 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return config.Usagef("serve takes no arguments, got %q", fs.Args())
+	}
+	if err := vcs.CheckBranch(f.defaultBranch); err != nil {
+		return config.Usagef("--default-branch (TRIAGED_DEFAULT_BRANCH): %v", err)
 	}
 	if err := auth.CheckAdminToken(f.adminToken); err != nil {
 		return config.Usagef("--admin-token (TRIAGED_ADMIN_TOKEN): %v", err)
@@ -114,7 +121,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		// Behind a TLS-terminating proxy the request looks like plain HTTP;
 		// an https public URL says the browser is on TLS all the same.
 		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"), Retention: f.retention,
-		GitHub: f.github.gh, Webhook: f.github.hook, Reader: reader,
+		GitHub: f.github.gh, Webhook: f.github.hook, Reader: reader, DefaultBranch: f.defaultBranch,
 	}, db.store)
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/jsonapi"
 	"github.com/triaged/triaged/internal/store"
@@ -18,6 +19,9 @@ func (a *API) CreateCampaign(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, jsonapi.DecodeStatus(err), err.Error(), nil)
 		return
 	}
+	// Who started it is the caller, whatever the body says.
+	p, _ := auth.FromContext(r.Context())
+	spec.CreatedBy = p.Name
 	spec, err := spec.Validate()
 	if err != nil {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)

@@ -25,15 +25,6 @@ func (a *API) writeCampaign(w http.ResponseWriter, r *http.Request, status int, 
 	jsonapi.Write(w, status, v)
 }
 
-// ListCampaigns handles GET /api/v1/campaigns.
-func (a *API) ListCampaigns(w http.ResponseWriter, r *http.Request) {
-	cs, err := a.views.Campaigns(r.Context())
-	if a.viewError(w, r, err, "campaign") {
-		return
-	}
-	jsonapi.Write(w, http.StatusOK, map[string]any{"campaigns": cs})
-}
-
 // CampaignFindings handles GET /api/v1/campaigns/{id}/findings: the failing
 // iterations with the detector's report of each.
 func (a *API) CampaignFindings(w http.ResponseWriter, r *http.Request) {
@@ -77,7 +68,7 @@ func (a *API) viewError(w http.ResponseWriter, r *http.Request, err error, noun 
 		return false
 	case errors.Is(err, view.ErrNotFound):
 		jsonapi.Error(w, r, a.log, http.StatusNotFound, "no such "+noun, nil)
-	case errors.Is(err, view.ErrBadRevision):
+	case errors.Is(err, view.ErrBadRevision), errors.As(err, new(*view.FilterError)):
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)
 	default:
 		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)

@@ -75,7 +75,7 @@ func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 		revision = stressRevision + strconv.FormatInt(c.ID, 10)
 	}
 	b := store.Batch{ID: "job" + strconv.FormatInt(job.ID, 10) + "-" + batchID, Principal: principalKey(p), Repo: repo, Revision: revision,
-		Builder: p.Name, RunnerID: &p.RunnerID, RunnerOS: p.RunnerOS, JobID: &job.ID, CampaignID: &c.ID}
+		Branch: c.Branch, Builder: p.Name, RunnerID: &p.RunnerID, RunnerOS: p.RunnerOS, JobID: &job.ID, CampaignID: &c.ID}
 	b.Fingerprint = fingerprint(b, body.Sum(nil))
 	raw, dup, err := a.ingest.Store(r.Context(), b, results)
 	if err != nil {

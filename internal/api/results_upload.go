@@ -21,8 +21,8 @@ import (
 	"github.com/triaged/triaged/internal/vcs"
 )
 
-// namePattern is what a builder or batch id may be: one word a URL, a
-// page and a log line can carry as it is.
+// namePattern is what a batch id may be: one word a URL, a page and a log
+// line can carry as it is.
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9_.:@+=-][A-Za-z0-9_.:@/+=-]{0,199}$`)
 
 // UploadResults handles POST /api/v1/results.
@@ -63,6 +63,7 @@ func uploadMeta(r *http.Request, p store.Principal) (store.Batch, error) {
 		Revision:  q.Get("revision"),
 		Builder:   q.Get("builder"),
 		RunnerOS:  strings.ToLower(q.Get("os")),
+		URL:       q.Get("url"),
 	}
 	if p.Kind == auth.Runner {
 		b.RunnerID, b.RunnerOS = &p.RunnerID, p.RunnerOS
@@ -76,13 +77,20 @@ func uploadMeta(r *http.Request, p store.Principal) (store.Batch, error) {
 	if err := vcs.CheckRevision(b.Revision); err != nil {
 		return b, err
 	}
+	if err := vcs.CheckBuilder(b.Builder); err != nil {
+		return b, err
+	}
+	var err error
+	if b.Branch, err = uploadBranch(q.Get("branch"), q.Get("ref")); err != nil {
+		return b, err
+	}
 	switch {
-	case !namePattern.MatchString(b.Builder):
-		return b, fmt.Errorf("builder=%q: want the name of the host or CI job (1-200 letters, digits or _.:@/+=-)", b.Builder)
 	case b.ID != "" && !namePattern.MatchString(b.ID):
 		return b, fmt.Errorf("batch=%q: want 1-200 letters, digits or _.:@/+=-", b.ID)
-	case len(b.RunnerOS) > 40:
-		return b, fmt.Errorf("os=%q: too long", b.RunnerOS)
+	case b.RunnerOS != "" && vcs.CheckOS(b.RunnerOS) != nil:
+		return b, vcs.CheckOS(b.RunnerOS)
+	case b.URL != "" && vcs.CheckJobURL(b.URL) != nil:
+		return b, vcs.CheckJobURL(b.URL)
 	}
 	if b.ID == "" {
 		// Without a batch id a retry cannot be recognised; each upload counts.
@@ -91,6 +99,25 @@ func uploadMeta(r *http.Request, p store.Principal) (store.Batch, error) {
 		b.ID = "auto-" + hex.EncodeToString(buf)
 	}
 	return b, nil
+}
+
+// uploadBranch reads the branch an upload was built on, from branch= or
+// ref= (a full refs/heads/ ref, as CI systems give it); neither is "".
+func uploadBranch(branch, ref string) (string, error) {
+	switch {
+	case branch != "" && ref != "":
+		return "", fmt.Errorf("give branch= or ref=, not both")
+	case ref != "":
+		name, ok := strings.CutPrefix(ref, "refs/heads/")
+		if !ok && strings.HasPrefix(ref, "refs/") {
+			return "", fmt.Errorf("ref=%q: want a branch (refs/heads/NAME); for a pull request send the head branch (GITHUB_HEAD_REF)", ref)
+		}
+		branch = name
+	case branch == "":
+		return "", nil
+	}
+	branch = strings.TrimPrefix(branch, "refs/heads/")
+	return branch, vcs.CheckBranch(branch)
 }
 
 // principalKey names who uploads, for idempotency: the same batch id from

@@ -38,7 +38,16 @@ func newEnv(t *testing.T, limits ingest.Limits) *env {
 	t.Helper()
 	st := pgtest.NewStore(t)
 	srv := app.New(app.Config{Version: "test", AdminToken: admin, Limits: limits, Log: testLogger(t)}, st)
-	ts := httptest.NewServer(srv.Handler())
+	// Before every read, what a server's folder does within a moment of
+	// every upload: the pages and lists read folded rollups.
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			if _, err := st.FoldRollups(r.Context()); err != nil {
+				t.Errorf("fold: %v", err)
+			}
+		}
+		srv.Handler().ServeHTTP(w, r)
+	}))
 	t.Cleanup(ts.Close)
 	return &env{t: t, store: st, url: ts.URL}
 }

@@ -6,22 +6,20 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/triaged/triaged/internal/jsonapi"
+	"github.com/triaged/triaged/internal/view"
 )
 
 // The JSON twins of the pages: the same view the page renders, as JSON.
 
 // Overview handles GET /api/v1/overview.
 func (a *API) Overview(w http.ResponseWriter, r *http.Request) {
-	v, err := a.views.Overview(r.Context())
-	if !a.viewError(w, r, err, "overview") {
-		jsonapi.Write(w, http.StatusOK, v)
+	f, err := view.ParseFilter(view.ListOverview, r.URL.Query())
+	if err != nil {
+		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)
+		return
 	}
-}
-
-// Signatures handles GET /api/v1/signatures.
-func (a *API) Signatures(w http.ResponseWriter, r *http.Request) {
-	v, err := a.views.Signatures(r.Context())
-	if !a.viewError(w, r, err, "signature") {
+	v, err := a.views.Overview(r.Context(), f)
+	if !a.viewError(w, r, err, "overview") {
 		jsonapi.Write(w, http.StatusOK, v)
 	}
 }

@@ -50,6 +50,9 @@ type Config struct {
 	// standby) that the pages and the JSON views read from; writes, logins
 	// and the runner protocol stay on the store.
 	Reader *store.Store
+	// DefaultBranch is what the overview shows unless asked for another
+	// branch (default main).
+	DefaultBranch string
 }
 
 // Server is triaged's HTTP application.
@@ -80,6 +83,7 @@ func (s *Server) routes() http.Handler {
 	log := s.cfg.Log
 	authn := auth.New(s.cfg.AdminToken, s.store, log)
 	views := view.New(s.store, s.cfg.Version, s.cfg.Database, s.cfg.GitHub.Window).WithReader(s.cfg.Reader)
+	views.DefaultBranch = cmp.Or(s.cfg.DefaultBranch, view.DefaultBranch)
 	pages := web.New(web.Config{Log: log, Auth: authn, RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store, views)
 	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log}, s.store, authn, views)
 

@@ -78,6 +78,13 @@ type Spec struct {
 	EachRunner bool   `json:"each_runner" db:"each_runner"`
 	Repo       string `json:"repo" db:"repo"`
 	Revision   string `json:"revision" db:"revision"`
+	// Branch is the branch the revision is on, if known: the campaign's
+	// results are filed on it, and the campaign list filters by it.
+	Branch string `json:"branch" db:"branch"`
+	// CreatedBy names who started the campaign: the server sets it from
+	// the caller (a token's or an admin session's principal, or "github
+	// webhook"); a request body cannot choose it.
+	CreatedBy string `json:"created_by" db:"created_by"`
 }
 
 // Campaign is a stored campaign with its live figures.

@@ -71,6 +71,11 @@ func (s Spec) Validate() (Spec, error) {
 			return s, err
 		}
 	}
+	if s.Branch = strings.TrimPrefix(s.Branch, "refs/heads/"); s.Branch != "" {
+		if err := vcs.CheckBranch(s.Branch); err != nil {
+			return s, err
+		}
+	}
 	for _, l := range s.Labels {
 		if !labelPattern.MatchString(l) {
 			return s, fmt.Errorf("label %q: use letters, digits and _.:=- (at most 64)", l)

@@ -41,6 +41,10 @@ func (v VerifyConfig) withDefaults() VerifyConfig {
 	return v
 }
 
+// CreatedBy is who the campaign list says started a verification
+// campaign.
+const CreatedBy = "github webhook"
+
 func (v VerifyConfig) covers(repo string) bool { return slices.Contains(v.Repos, repo) }
 
 // verificationCampaigns returns a campaign for each of the repo's flaky
@@ -48,7 +52,7 @@ func (v VerifyConfig) covers(repo string) bool { return slices.Contains(v.Repos,
 // why). A built-in scenario's test (as stress names it) is stressed as that
 // scenario; any other test with the configured command, into which only a
 // test id that campaign.CheckTestID accepts is substituted.
-func (h *Webhooks) verificationCampaigns(r *http.Request, repo, sha string) ([]campaign.Spec, []string, error) {
+func (h *Webhooks) verificationCampaigns(r *http.Request, repo, sha, branch string) ([]campaign.Spec, []string, error) {
 	v := h.cfg.Verify
 	flaky, err := h.store.FlakyTests(r.Context(), repo, h.now().Add(-v.Since), v.MaxTests)
 	if err != nil {
@@ -59,7 +63,8 @@ func (h *Webhooks) verificationCampaigns(r *http.Request, repo, sha string) ([]c
 	for _, t := range flaky {
 		spec := campaign.Spec{
 			Name: fmt.Sprintf("verify %s @ %.12s", campaign.ShortTestName(t.Name), sha), Labels: v.Labels,
-			Iterations: v.Iterations, Stop: campaign.StopFirstFailure, Repo: repo, Revision: sha,
+			Iterations: v.Iterations, Stop: campaign.StopFirstFailure, Repo: repo, Revision: sha, Branch: branch,
+			CreatedBy: CreatedBy,
 		}
 		if name, mode, ok := stress.ParseTestID(t.Name); ok {
 			spec.Kind, spec.Scenario, spec.Proactor = campaign.KindScenario, name, mode.String()

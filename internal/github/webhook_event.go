@@ -77,7 +77,7 @@ func (h *Webhooks) parseEvent(r *http.Request, event, delivery string, body []by
 	d.status = "recorded"
 	d.Commits = append(d.Commits, head)
 	if verify && h.cfg.Verify.covers(head.Repo) {
-		d.Campaigns, d.notVerified, err = h.verificationCampaigns(r, head.Repo, head.SHA)
+		d.Campaigns, d.notVerified, err = h.verificationCampaigns(r, head.Repo, head.SHA, head.Branch)
 	}
 	return d, at, err
 }

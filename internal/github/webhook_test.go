@@ -215,7 +215,8 @@ func TestWebhookStartsVerificationCampaigns(t *testing.T) {
 	e.do("GET", "/api/v1/campaigns", "", "", &list)
 	var got []string
 	for _, c := range list.Campaigns {
-		if c.Revision != "f1c5000" || c.Repo != "owner/app" || c.Stop != campaign.StopFirstFailure || c.Iterations != 300 {
+		if c.Revision != "f1c5000" || c.Repo != "owner/app" || c.Stop != campaign.StopFirstFailure || c.Iterations != 300 ||
+			c.CreatedBy != github.CreatedBy || c.Branch != "fix-proactor" {
 			t.Errorf("campaign %d: %+v", c.ID, c)
 		}
 		got = append(got, fmt.Sprintf("%s|%s|%s|%s|%s", c.Name, c.Kind, c.Scenario, c.Proactor, strings.Join(c.Command, " ")))

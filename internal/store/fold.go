@@ -20,12 +20,12 @@ const (
 	foldRollups = `
 		WITH d AS (
 			DELETE FROM rollup_deltas WHERE id IN (SELECT id FROM rollup_deltas ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-			RETURNING day, test_id, signature_id, runner_os, runs, failures, skips
+			RETURNING day, test_id, signature_id, runner_os, branch, runs, failures, skips
 		)
-		INSERT INTO rollups AS g (day, test_id, signature_id, runner_os, runs, failures, skips)
-		SELECT day, test_id, signature_id, runner_os, sum(runs), sum(failures), sum(skips)
-		FROM d GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-		ON CONFLICT (day, test_id, signature_id, runner_os) DO UPDATE
+		INSERT INTO rollups AS g (day, test_id, signature_id, runner_os, branch, runs, failures, skips)
+		SELECT day, test_id, signature_id, runner_os, branch, sum(runs), sum(failures), sum(skips)
+		FROM d GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+		ON CONFLICT (day, test_id, signature_id, runner_os, branch) DO UPDATE
 		SET runs = g.runs + excluded.runs, failures = g.failures + excluded.failures, skips = g.skips + excluded.skips`
 
 	// foldRevisionRollups folds deltas chosen by $2 (all, or one commit's).

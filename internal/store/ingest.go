@@ -27,10 +27,15 @@ type Batch struct {
 	Repo        string
 	Revision    string
 	Builder     string
-	RunnerID    *int64 // set when a registered runner uploads
-	RunnerOS    string // "" when unknown
-	JobID       *int64 // set for results of a campaign job
-	CampaignID  *int64 // likewise
+	// Branch is the branch the revision was built on, "" when the upload
+	// does not say (the branch a webhook recorded for the commit is then
+	// taken). URL links to the CI job or log the batch came from.
+	Branch     string
+	URL        string
+	RunnerID   *int64 // set when a registered runner uploads
+	RunnerOS   string // "" when unknown
+	JobID      *int64 // set for results of a campaign job
+	CampaignID *int64 // likewise
 	// Infra marks a batch that failed as a whole: its failures are the
 	// machine's, not the tests'.
 	Infra bool
@@ -106,20 +111,37 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 		return nil, false, fmt.Errorf("ingest batch %q: %w", b.ID, translate(err))
 	}
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO upload_batches (id, principal, repo, revision, builder, runner_os, runner_id, job_id, results, fingerprint, response)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}') ON CONFLICT (id) DO NOTHING`,
-			b.key(), b.Principal, b.Repo, b.Revision, b.Builder, b.RunnerOS, b.RunnerID, b.JobID, len(b.Results), b.Fingerprint)
+		var failures, skips int
+		for _, r := range b.Results {
+			switch {
+			case r.Outcome == "skip":
+				skips++
+			case failed(r.Outcome):
+				failures++
+			}
+		}
+		// Without a branch of its own, the batch is on the branch a webhook
+		// saw the commit on, if any.
+		rows, _ := tx.Query(ctx, `
+			INSERT INTO upload_batches (id, principal, repo, revision, builder, runner_os, runner_id, job_id, results, fingerprint, response,
+				branch, url, failures, skips, infra)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}',
+				coalesce(nullif($11, ''), (SELECT branch FROM revisions WHERE repo = $3 AND sha = $4), ''), $12, $13, $14, $15)
+			ON CONFLICT (id) DO NOTHING RETURNING branch`,
+			b.key(), b.Principal, b.Repo, b.Revision, b.Builder, b.RunnerOS, b.RunnerID, b.JobID, len(b.Results), b.Fingerprint,
+			b.Branch, b.URL, failures, skips, b.Infra)
+		branches, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
 			return fmt.Errorf("record batch: %w", err)
 		}
-		if tag.RowsAffected() == 0 {
+		if len(branches) == 0 {
 			// A concurrent insert of the same id waited for the first to
 			// commit, so the stored answer is complete here.
 			duplicate = true
 			answer, err = sameBatch(ctx, tx, b)
 			return err
 		}
+		b.Branch = branches[0]
 		if keys.tests == nil {
 			// Stored when looked at, gone since (expired): create the keys
 			// here instead.
@@ -143,6 +165,12 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 		}
 		if vcs.CheckRevision(b.Revision) != nil {
 			return nil // a campaign's own pseudo-revision has no status
+		}
+		// DO NOTHING takes no lock on a row already there, so uploaders of
+		// one commit do not queue here.
+		if _, err := tx.Exec(ctx, `INSERT INTO revision_branches (repo, branch, revision) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			b.Repo, b.Branch, b.Revision); err != nil {
+			return fmt.Errorf("record branch: %w", err)
 		}
 		return markDirty(ctx, tx, b.Repo, b.Revision, nil)
 	})
@@ -180,11 +208,11 @@ func ensureKeys(ctx context.Context, q execQuerier, b Batch) (batchKeys, error) 
 // ErrConflict naming what differs when the id was reused for something
 // else.
 func sameBatch(ctx context.Context, tx pgx.Tx, b Batch) (json.RawMessage, error) {
-	var repo, revision, builder, os string
+	var repo, revision, builder, os, branch string
 	var fp []byte
 	var answer json.RawMessage
-	err := tx.QueryRow(ctx, `SELECT repo, revision, builder, runner_os, fingerprint, response FROM upload_batches WHERE id = $1`,
-		b.key()).Scan(&repo, &revision, &builder, &os, &fp, &answer)
+	err := tx.QueryRow(ctx, `SELECT repo, revision, builder, runner_os, branch, fingerprint, response FROM upload_batches WHERE id = $1`,
+		b.key()).Scan(&repo, &revision, &builder, &os, &branch, &fp, &answer)
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +226,9 @@ func sameBatch(ctx context.Context, tx pgx.Tx, b Batch) (json.RawMessage, error)
 		differs = fmt.Sprintf("builder (%s, now %s)", builder, b.Builder)
 	case os != b.RunnerOS:
 		differs = fmt.Sprintf("os (%s, now %s)", os, b.RunnerOS)
+	case b.Branch != "" && branch != b.Branch:
+		// A retry that names no branch matches whatever was stored.
+		differs = fmt.Sprintf("branch (%s, now %s)", branch, b.Branch)
 	case fp != nil && b.Fingerprint != nil && !bytes.Equal(fp, b.Fingerprint):
 		differs = "body"
 	default:

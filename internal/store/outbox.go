@@ -116,7 +116,11 @@ func (s *Store) RecordStatus(ctx context.Context, c DirtyCommit, window time.Dur
 		if err != nil {
 			return err
 		}
-		if err := insertStatus(ctx, tx, c.Repo, c.Revision, w.RevisionStatus(facts)); err != nil {
+		status := w.RevisionStatus(facts)
+		if err := insertStatus(ctx, tx, c.Repo, c.Revision, status); err != nil {
+			return err
+		}
+		if err := saveRevisionVerdict(ctx, tx, facts, status.State); err != nil {
 			return err
 		}
 		return saveTestVerdicts(ctx, tx, facts.TestVerdicts())
@@ -125,6 +129,22 @@ func (s *Store) RecordStatus(ctx context.Context, c DirtyCommit, window time.Dur
 		return false, fmt.Errorf("record status of %s@%s: %w", c.Repo, c.Revision, err)
 	}
 	return done, nil
+}
+
+// saveRevisionVerdict stores what the classifier says of a commit as a
+// whole and the state of its status, for the list of revisions.
+func saveRevisionVerdict(ctx context.Context, tx pgx.Tx, c verdict.Commit, state string) error {
+	n := c.Counts()
+	_, err := tx.Exec(ctx, `
+		INSERT INTO revision_verdicts (repo, revision, status, tests, new, broken, flaky, known, infra, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+		ON CONFLICT (repo, revision) DO UPDATE SET status = excluded.status, tests = excluded.tests, new = excluded.new,
+			broken = excluded.broken, flaky = excluded.flaky, known = excluded.known, infra = excluded.infra, updated_at = now()`,
+		c.Repo, c.Revision, state, c.Ran, n.New, n.Broken, n.Flaky, n.Known, n.Infra)
+	if err != nil {
+		return fmt.Errorf("save verdict of %s@%s: %w", c.Repo, c.Revision, err)
+	}
+	return nil
 }
 
 // saveTestVerdicts stores what the classifier says of tests as a whole,

@@ -29,6 +29,8 @@ type Example struct {
 	Repo      string    `json:"repo" db:"repo"`
 	Revision  string    `json:"revision" db:"revision"`
 	RunnerOS  string    `json:"runner_os" db:"runner_os"`
+	Branch    string    `json:"branch" db:"branch"`
+	URL       string    `json:"url" db:"url"`
 	CreatedAt time.Time `json:"created_at" db:"created_at"`
 	Text      string    `json:"text" db:"text"`
 	Truncated int       `json:"truncated" db:"truncated"`
@@ -43,21 +45,6 @@ type Count struct {
 	Runs     int       `json:"runs" db:"runs"`
 	Failures int       `json:"failures" db:"failures"`
 	Seen     time.Time `json:"seen" db:"seen"`
-}
-
-// Signatures lists current signatures by recent activity.
-func (s *Store) Signatures(ctx context.Context, limit int) ([]SignatureBrief, error) {
-	rows, _ := s.pool.Query(ctx, `
-		SELECT s.id, s.title, s.first_seen, s.last_seen,
-		       coalesce((SELECT sum(failures) FROM rollups r WHERE r.signature_id = s.id AND r.signature_id <> 0), 0)::bigint AS failures,
-		       (SELECT count(DISTINCT test_id) FROM rollups r WHERE r.signature_id = s.id AND r.signature_id <> 0) AS tests
-		FROM signatures s WHERE s.superseded_by IS NULL
-		ORDER BY s.last_seen DESC, s.id DESC LIMIT $1`, limit)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignatureBrief])
-	if err != nil {
-		return nil, fmt.Errorf("list signatures: %w", err)
-	}
-	return out, nil
 }
 
 // SignatureByID returns one signature.
@@ -76,15 +63,17 @@ func (s *Store) SignatureByID(ctx context.Context, id int64) (Signature, error) 
 // for it then. No such failure: ErrNotFound.
 func (s *Store) SignatureExample(ctx context.Context, id int64) (Example, error) {
 	rows, _ := s.pool.Query(ctx, `
-		(SELECT r.id AS result_id, t.name AS test, r.builder, r.repo, r.revision, r.runner_os, r.created_at, f.text, f.truncated
-		 FROM (SELECT id, test_id, builder, repo, revision, runner_os, created_at FROM results
+		(SELECT r.id AS result_id, t.name AS test, r.builder, r.repo, r.revision, r.runner_os, coalesce(u.branch, '') AS branch,
+		        coalesce(u.url, '') AS url, r.created_at, f.text, f.truncated
+		 FROM (SELECT id, batch_id, test_id, builder, repo, revision, runner_os, created_at FROM results
 		       WHERE signature_id = $1 ORDER BY created_at DESC LIMIT 50) r
 		 JOIN failure_texts f ON f.result_id = r.id AND f.created_at = r.created_at
 		 JOIN tests t ON t.id = r.test_id
+		 LEFT JOIN upload_batches u ON u.id = r.batch_id
 		 ORDER BY r.created_at DESC LIMIT 1)
 		UNION ALL
-		SELECT result_id, test, builder, repo, revision, runner_os, created_at, text, truncated
-		FROM signature_examples WHERE signature_id = $1
+		SELECT e.result_id, e.test, e.builder, e.repo, e.revision, e.runner_os, '', '', e.created_at, e.text, e.truncated
+		FROM signature_examples e WHERE e.signature_id = $1
 		ORDER BY created_at DESC LIMIT 1`, id)
 	ex, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Example])
 	if err != nil {

@@ -29,6 +29,7 @@ func (s *Store) ResignBatch(ctx context.Context, version, limit int, sign Signer
 		ID       int64     `db:"id"`
 		TestID   int64     `db:"test_id"`
 		RunnerOS string    `db:"runner_os"`
+		Branch   string    `db:"branch"`
 		Day      time.Time `db:"day"`
 		Repo     string    `db:"repo"`
 		Revision string    `db:"revision"`
@@ -40,11 +41,12 @@ func (s *Store) ResignBatch(ctx context.Context, version, limit int, sign Signer
 	n := 0
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `
-			SELECT r.id, r.test_id, r.runner_os, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.repo, r.revision,
-			       r.signature_id, r.outcome, ft.text, r.detector
+			SELECT r.id, r.test_id, r.runner_os, coalesce(u.branch, '') AS branch, (r.created_at AT TIME ZONE 'UTC')::date AS day,
+			       r.repo, r.revision, r.signature_id, r.outcome, ft.text, r.detector
 			FROM results r
 			JOIN signatures s ON s.id = r.signature_id AND s.algorithm <> $1
 			LEFT JOIN failure_texts ft ON ft.result_id = r.id AND ft.created_at = r.created_at
+			LEFT JOIN upload_batches u ON u.id = r.batch_id
 			ORDER BY r.id LIMIT $2
 			FOR UPDATE OF r`, version, limit)
 		olds, err := pgx.CollectRows(rows, pgx.RowToStructByName[old])
@@ -59,6 +61,7 @@ func (s *Store) ResignBatch(ctx context.Context, version, limit int, sign Signer
 			test int64
 			sig  int64
 			os   string
+			br   string
 		}
 		type delta struct {
 			key
@@ -102,8 +105,8 @@ func (s *Store) ResignBatch(ctx context.Context, version, limit int, sign Signer
 			if failed(o.Outcome) {
 				f = 1
 			}
-			add(key{day: o.Day, test: o.TestID, sig: o.OldSig, os: o.RunnerOS}, -1, -f)
-			add(key{day: o.Day, test: o.TestID, sig: id, os: o.RunnerOS}, 1, f)
+			add(key{day: o.Day, test: o.TestID, sig: o.OldSig, os: o.RunnerOS, br: o.Branch}, -1, -f)
+			add(key{day: o.Day, test: o.TestID, sig: id, os: o.RunnerOS, br: o.Branch}, 1, f)
 		}
 		keys := make([]*delta, 0, len(deltas))
 		for _, d := range deltas {
@@ -111,19 +114,19 @@ func (s *Store) ResignBatch(ctx context.Context, version, limit int, sign Signer
 		}
 		// A fixed order keeps concurrent writers from deadlocking on rollups.
 		slices.SortFunc(keys, func(a, b *delta) int {
-			return cmp.Or(a.day.Compare(b.day), cmp.Compare(a.test, b.test), cmp.Compare(a.sig, b.sig), cmp.Compare(a.os, b.os))
+			return cmp.Or(a.day.Compare(b.day), cmp.Compare(a.test, b.test), cmp.Compare(a.sig, b.sig), cmp.Compare(a.os, b.os), cmp.Compare(a.br, b.br))
 		})
 		for _, d := range keys {
 			if _, err := tx.Exec(ctx, `
-				INSERT INTO rollups (day, test_id, signature_id, runner_os, runs, failures) VALUES ($1, $2, $3, $4, $5, $6)
-				ON CONFLICT (day, test_id, signature_id, runner_os)
+				INSERT INTO rollups (day, test_id, signature_id, runner_os, branch, runs, failures) VALUES ($1, $2, $3, $4, $7, $5, $6)
+				ON CONFLICT (day, test_id, signature_id, runner_os, branch)
 				DO UPDATE SET runs = rollups.runs + excluded.runs, failures = rollups.failures + excluded.failures`,
-				d.day, d.test, d.sig, d.os, d.runs, d.failed); err != nil {
+				d.day, d.test, d.sig, d.os, d.runs, d.failed, d.br); err != nil {
 				return fmt.Errorf("move rollups: %w", err)
 			}
 			if d.runs < 0 {
 				if _, err := tx.Exec(ctx, `DELETE FROM rollups WHERE day = $1 AND test_id = $2 AND signature_id = $3
-					AND runner_os = $4 AND runs = 0`, d.day, d.test, d.sig, d.os); err != nil {
+					AND runner_os = $4 AND branch = $5 AND runs = 0`, d.day, d.test, d.sig, d.os, d.br); err != nil {
 					return err
 				}
 			}

@@ -38,8 +38,9 @@ type rollupKey struct {
 	test, sig int64
 }
 
-// addRollups appends the batch's daily counts, for the folder to add into
-// the rollups: no row every uploader shares is locked here.
+// addRollups appends the batch's daily counts on its branch, for the
+// folder to add into the rollups: no row every uploader shares is locked
+// here.
 func addRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[string]int64) error {
 	counts := map[rollupKey][3]int32{} // runs, failures, skips
 	for _, r := range b.Results {
@@ -70,10 +71,10 @@ func addRollups(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[str
 		tests[i], sigs[i], runs[i], fails[i], skips[i] = k.test, k.sig, counts[k][0], counts[k][1], counts[k][2]
 	}
 	_, err := tx.Exec(ctx, `
-		INSERT INTO rollup_deltas (day, test_id, signature_id, runner_os, runs, failures, skips)
-		SELECT (now() AT TIME ZONE 'UTC')::date, t, s, $1, r, f, k
+		INSERT INTO rollup_deltas (day, test_id, signature_id, runner_os, branch, runs, failures, skips)
+		SELECT (now() AT TIME ZONE 'UTC')::date, t, s, $1, $7, r, f, k
 		FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::int[]) AS u(t, s, r, f, k)`,
-		b.RunnerOS, tests, sigs, runs, fails, skips)
+		b.RunnerOS, tests, sigs, runs, fails, skips, b.Branch)
 	if err != nil {
 		return fmt.Errorf("update rollups: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/triaged/triaged/internal/verdict"
 )
 
 // SeedOptions size a synthetic dataset for benchmarks and demos.
@@ -97,7 +99,15 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions, progress func(string)) 
 	// Vacuum too, so index-only scans find the visibility map set, as
 	// autovacuum would have left it on a live server.
 	progress("vacuum analyze")
-	_, err = s.pool.Exec(ctx, `VACUUM ANALYZE results, rollups, revision_rollups, signature_revisions, tests, signatures`)
+	if _, err = s.pool.Exec(ctx, `VACUUM ANALYZE results, rollups, revision_rollups, signature_revisions, tests, signatures`); err != nil {
+		return st, err
+	}
+	// The verdicts read what is stored, planned with its statistics.
+	progress("verdicts")
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return g.recordVerdicts(ctx, tx) }); err != nil {
+		return st, fmt.Errorf("seed verdicts: %w", err)
+	}
+	_, err = s.pool.Exec(ctx, `ANALYZE test_verdicts, revision_verdicts, upload_batches, revision_branches`)
 	return st, err
 }
 
@@ -145,18 +155,68 @@ func (g *generator) insertDimensions(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// seedJudged is how many of the newest revisions the seed judges.
+const seedJudged = 100
+
+// recordVerdicts stores what the classifier says of every seeded test on
+// every OS and of every revision, as the status recorder would have after
+// the uploads: the lists filter and sort by it.
+func (g *generator) recordVerdicts(ctx context.Context, tx pgx.Tx) error {
+	ids := make([]int64, len(g.tests))
+	for i, t := range g.tests {
+		ids[i] = t.id
+	}
+	vs := map[verdict.TestKey]verdict.Verdict{}
+	for _, os := range []string{"windows", "linux", "macos"} {
+		hs, err := histories(ctx, tx, g.o.Repo, os, ids, g.o.Now.Add(-verdict.DefaultWindow))
+		if err != nil {
+			return err
+		}
+		for id, h := range hs {
+			if len(h.Revisions) > 0 {
+				vs[verdict.TestKey{TestID: id, OS: os}] = verdict.OfTest(h)
+			}
+		}
+	}
+	if err := saveTestVerdicts(ctx, tx, vs); err != nil {
+		return err
+	}
+	// And of its newest revisions as a whole, for the list of revisions
+	// (older ones read as not judged, as on a server upgraded to keep
+	// them); the state of a status is the GitHub package's to say, so it
+	// stays empty.
+	for _, r := range g.revisions[max(0, len(g.revisions)-seedJudged):] {
+		facts, err := commitFacts(ctx, tx, g.o.Repo, r.sha, g.o.Now.Add(-verdict.DefaultWindow))
+		if err != nil {
+			return err
+		}
+		if err := saveRevisionVerdict(ctx, tx, facts, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (g *generator) copyAggregates(ctx context.Context, tx pgx.Tx, st *SeedStats) error {
 	roll := make([][]any, 0, len(g.rollups))
 	for k, c := range g.rollups {
-		roll = append(roll, []any{k.day, k.test, k.sig, k.os, c[0], c[1]})
+		roll = append(roll, []any{k.day, k.test, k.sig, k.os, k.branch, c[0], c[1]})
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"rollups"}, []string{"day", "test_id", "signature_id", "runner_os", "runs", "failures"}, pgx.CopyFromRows(roll)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"rollups"}, []string{"day", "test_id", "signature_id", "runner_os", "branch", "runs", "failures"}, pgx.CopyFromRows(roll)); err != nil {
 		return fmt.Errorf("copy rollups: %w", err)
 	}
 	st.Rollups = len(roll)
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"upload_batches"},
-		[]string{"id", "repo", "revision", "builder", "runner_id", "results", "response", "created_at"}, pgx.CopyFromRows(g.batchRows)); err != nil {
+		[]string{"id", "repo", "revision", "builder", "runner_id", "results", "response", "created_at", "branch", "url", "failures", "skips"},
+		pgx.CopyFromRows(g.batchRows)); err != nil {
 		return fmt.Errorf("copy upload batches: %w", err)
+	}
+	branches := make([][]any, len(g.revisions))
+	for i, r := range g.revisions {
+		branches[i] = []any{g.o.Repo, r.branch, r.sha, r.at}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"revision_branches"}, []string{"repo", "branch", "revision", "first_seen"}, pgx.CopyFromRows(branches)); err != nil {
+		return fmt.Errorf("copy revision branches: %w", err)
 	}
 	return nil
 }

@@ -26,9 +26,9 @@ func (g *generator) seedCampaign(ctx context.Context, tx pgx.Tx, st *SeedStats) 
 	started := g.o.Now.Add(-6 * time.Hour)
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO campaigns (name, kind, scenario, proactor, backend, params, labels, iterations, planned,
-			stop_rule, state, reason, created_at, started_at, finished_at)
+			stop_rule, state, reason, created_at, started_at, finished_at, created_by)
 		VALUES ('starttls-server (legacy) × 3000', 'scenario', 'starttls-server', 'legacy', 'iocp',
-			'{"packets": 2000, "packet_size": 4096, "pause_every": "5ms"}', '{windows}', $1, $1, 'count', 'done', '', $2, $2, $3)
+			'{"packets": 2000, "packet_size": 4096, "pause_every": "5ms"}', '{windows}', $1, $1, 'count', 'done', '', $2, $2, $3, 'seed')
 		RETURNING id`, iterations, started, started.Add(2*time.Hour)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("insert campaign: %w", err)
@@ -57,7 +57,7 @@ func (g *generator) seedCampaign(ctx context.Context, tx pgx.Tx, st *SeedStats) 
 		rows = append(rows, []any{g.nextID, fmt.Sprintf("seed-campaign-%d-%d", id, it/25), test, outcome, int64(900_000),
 			"triaged/stress", fmt.Sprintf("campaign-%d", id), r.name, r.id, r.os, sigID, at, id, int32(it), detector})
 		g.nextID++
-		g.count("triaged/stress", fmt.Sprintf("campaign-%d", id), at, test, asInt64(sigID), r.os, outcome)
+		g.count("triaged/stress", fmt.Sprintf("campaign-%d", id), "", at, test, asInt64(sigID), r.os, outcome)
 	}
 	cols := append(append([]string{}, resultColumns...), "campaign_id", "iteration", "detector")
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, cols, pgx.CopyFromRows(rows)); err != nil {

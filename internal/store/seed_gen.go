@@ -53,14 +53,15 @@ type seedRunner struct {
 
 type seedRevision struct {
 	sha     string
+	branch  string
 	at      time.Time
 	runners []int
 }
 
 type rollupDayKey struct {
-	day       time.Time
-	test, sig int64
-	os        string
+	day        time.Time
+	test, sig  int64
+	os, branch string
 }
 
 type revKey struct {
@@ -154,7 +155,10 @@ func newGenerator(o SeedOptions) *generator {
 	span := o.Now.Sub(g.start)
 	for i := range revs {
 		h := sha256.Sum256(fmt.Appendf(nil, "%d/%d", o.Seed, i))
-		rev := seedRevision{sha: hex.EncodeToString(h[:20]), at: g.start.Add(span * time.Duration(i) / time.Duration(revs))}
+		rev := seedRevision{sha: hex.EncodeToString(h[:20]), branch: "main", at: g.start.Add(span * time.Duration(i) / time.Duration(revs))}
+		if i%9 == 8 { // some revisions are pull requests' heads
+			rev.branch = fmt.Sprintf("pull/%d", 1000+i)
+		}
 		n := batches/revs + boolInt(i < batches%revs)
 		for _, k := range g.rng.Perm(len(g.runners))[:min(n, len(g.runners))] {
 			rev.runners = append(rev.runners, k)
@@ -194,7 +198,7 @@ func (g *generator) results(chunk []int) (rows, texts [][]any) {
 			g.batches++
 			batch := fmt.Sprintf("seed-%d-%s", ri, r.name)
 			at := rev.at.Add(time.Duration(k*7) * time.Minute)
-			n := 0
+			n, failures, skips := 0, 0, 0
 			for ti := range g.tests {
 				t := &g.tests[ti]
 				if g.rng.IntN(40) < 3 { // not every test runs on every host
@@ -218,6 +222,10 @@ func (g *generator) results(chunk []int) (rows, texts [][]any) {
 						outcome = "error"
 					}
 					texts = append(texts, []any{g.nextID, s.text, int32(0), at})
+					failures++
+				}
+				if outcome == "skip" {
+					skips++
 				}
 				var sigArg any
 				if sig != 0 {
@@ -227,17 +235,18 @@ func (g *generator) results(chunk []int) (rows, texts [][]any) {
 					r.name, r.id, r.os, sigArg, at})
 				g.nextID++
 				n++
-				g.count(g.o.Repo, rev.sha, at, t.id, sig, r.os, outcome)
+				g.count(g.o.Repo, rev.sha, rev.branch, at, t.id, sig, r.os, outcome)
 			}
-			g.batchRows = append(g.batchRows, []any{batch, g.o.Repo, rev.sha, r.name, r.id, int32(n), "{}", at})
+			g.batchRows = append(g.batchRows, []any{batch, g.o.Repo, rev.sha, r.name, r.id, int32(n), "{}", at,
+				rev.branch, fmt.Sprintf("https://ci.example.com/%s/builds/%d", r.name, g.batches), int32(failures), int32(skips)})
 		}
 	}
 	return rows, texts
 }
 
-func (g *generator) count(repo, rev string, at time.Time, test, sig int64, os, outcome string) {
+func (g *generator) count(repo, rev, branch string, at time.Time, test, sig int64, os, outcome string) {
 	failed := outcome == "fail" || outcome == "error"
-	k := rollupDayKey{day: at.UTC().Truncate(24 * time.Hour), test: test, sig: sig, os: os}
+	k := rollupDayKey{day: at.UTC().Truncate(24 * time.Hour), test: test, sig: sig, os: os, branch: branch}
 	c := g.rollups[k]
 	c[0]++
 	if failed {

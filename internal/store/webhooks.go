@@ -66,6 +66,12 @@ func (s *Store) ReceiveWebhook(ctx context.Context, d WebhookDelivery, remember 
 				c.Repo, c.SHA, c.Message, c.Author, c.Branch, c.PullRequest); err != nil {
 				return fmt.Errorf("record commit %s: %w", c.SHA, err)
 			}
+			if c.Branch != "" {
+				if _, err := tx.Exec(ctx, `INSERT INTO revision_branches (repo, branch, revision) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+					c.Repo, c.Branch, c.SHA); err != nil {
+					return fmt.Errorf("record branch of %s: %w", c.SHA, err)
+				}
+			}
 		}
 		for _, spec := range d.Campaigns {
 			var exists bool

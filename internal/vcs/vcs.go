@@ -1,8 +1,10 @@
 // Package vcs holds the rules for the names of things in version control
-// that reach triaged from outside: GitHub repositories (owner/name), commit
-// ids and branch names. Every upload, campaign, webhook and form checks its
-// input here where it enters, so that a name can later go into a URL path, a
-// git command line or a page without being a path, an option or a redirect.
+// and CI that reach triaged from outside: GitHub repositories (owner/name),
+// commit ids, branch names, and the builders, runner OSes and CI job links
+// uploads name. Every upload, campaign, webhook, form and list filter checks
+// its input here where it enters, so that a name can later go into a URL
+// path, a git command line or a page without being a path, an option or a
+// redirect.
 package vcs
 
 import (

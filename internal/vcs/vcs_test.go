@@ -99,3 +99,38 @@ func FuzzCheckRepo(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckCI(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		check func(string) error
+		in    string
+		ok    bool
+	}{
+		{"builder", CheckBuilder, "win-buildbot-1", true},
+		{"builder with a slash", CheckBuilder, "gha/windows-2022", true},
+		{"builder starting with a slash", CheckBuilder, "/etc", false},
+		{"builder with a space", CheckBuilder, "a b", false},
+		{"empty builder", CheckBuilder, "", false},
+		{"os", CheckOS, "windows", true},
+		{"os with a space", CheckOS, "windows server 2022", true},
+		{"empty os", CheckOS, "", false},
+		{"os with a newline", CheckOS, "linux\n", false},
+		{"long os", CheckOS, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false},
+		{"https url", CheckJobURL, "https://github.com/python/cpython/actions/runs/1?check_suite_focus=true", true},
+		{"http url", CheckJobURL, "http://buildbot.python.org/#/builders/1/builds/2", true},
+		{"javascript url", CheckJobURL, "javascript:alert(1)", false},
+		{"data url", CheckJobURL, "data:text/html,<script>", false},
+		{"relative url", CheckJobURL, "/builds/1", false},
+		{"scheme-relative url", CheckJobURL, "//evil.example/x", false},
+		{"url without a host", CheckJobURL, "https:///x", false},
+		{"url with a password", CheckJobURL, "https://user:secret@ci.example/1", false},
+		{"url with a newline", CheckJobURL, "https://ci.example/1\n", false},
+		{"ftp url", CheckJobURL, "ftp://ci.example/log", false},
+	} {
+		if err := tc.check(tc.in); (err == nil) != tc.ok {
+			t.Errorf("%s: check(%q) = %v, want ok=%v", tc.name, tc.in, err, tc.ok)
+		}
+	}
+}

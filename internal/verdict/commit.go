@@ -97,3 +97,34 @@ func (h History) Rate() stats.Rate {
 	}
 	return stats.NewRate(failures, runs)
 }
+
+// Counts is a commit's failing results by class: what its status and the
+// list of revisions say of it.
+type Counts struct {
+	New    int `json:"new"`
+	Broken int `json:"broken"`
+	Flaky  int `json:"flaky"`
+	Known  int `json:"known"`
+	Infra  int `json:"infra"`
+}
+
+// Counts judges every failure of the commit and counts its results by
+// class.
+func (c Commit) Counts() Counts {
+	var n Counts
+	for _, f := range c.Failures {
+		switch Classify(Failure{Revision: c.Revision, Signature: f.Signature, Infra: f.Infra}, c.Histories[f.Test]).Class {
+		case New:
+			n.New += f.Count
+		case Broken:
+			n.Broken += f.Count
+		case Flaky:
+			n.Flaky += f.Count
+		case Known:
+			n.Known += f.Count
+		case Infra:
+			n.Infra += f.Count
+		}
+	}
+	return n
+}

@@ -67,19 +67,6 @@ func (v *Views) campaign(ctx context.Context, id int64) (Campaign, error) {
 	return cv, nil
 }
 
-// Campaigns lists the newest campaigns.
-func (v *Views) Campaigns(ctx context.Context) ([]Campaign, error) {
-	cs, err := v.store.Campaigns(ctx, listLimit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Campaign, len(cs))
-	for i, c := range cs {
-		out[i] = newCampaign(c)
-	}
-	return out, nil
-}
-
 // findingsOf reads campaign id's failing iterations with the
 // detector's report of each, parsed with the type stress writes it as.
 func (v *Views) findingsOf(ctx context.Context, id int64) (CampaignFindings, error) {

@@ -24,6 +24,11 @@ const (
 // Overview is the front page: counts, new signatures, tests whose rate
 // rose, the most flaky tests, runners offline and campaigns running.
 type Overview struct {
+	// Filter narrows the lists to a repo, a branch (the default branch
+	// unless another is asked for), a builder or an OS; Branch is the one
+	// shown ("" for every branch).
+	Filter        Filter                 `json:"-"`
+	Branch        string                 `json:"branch"`
 	Summary       store.Summary          `json:"-"`
 	Counts        map[string]int64       `json:"counts"`
 	Estimated     bool                   `json:"results_estimated"` // Summary.Results is the planner's estimate
@@ -32,13 +37,18 @@ type Overview struct {
 	// TopFlaky lists tests with flaky evidence, most impact first; Broken
 	// tests that fail every run of their last revisions. A test is in
 	// either only by what the classifier said of it.
-	TopFlaky []TrendRow          `json:"top_flaky"`
-	Broken   []TrendRow          `json:"broken"`
-	Offline  []Runner            `json:"runners_offline"`
-	Active   []campaign.Campaign `json:"campaigns_running"`
-	Version  string              `json:"version"`
-	Database string              `json:"-"`
-	Uptime   string              `json:"-"`
+	TopFlaky []TrendRow `json:"top_flaky"`
+	Broken   []TrendRow `json:"broken"`
+	// The lists show at most overviewRows each; these count them all, and
+	// the page links to the rest.
+	RisingTotal   int                 `json:"rising_total"`
+	TopFlakyTotal int                 `json:"top_flaky_total"`
+	BrokenTotal   int                 `json:"broken_total"`
+	Offline       []Runner            `json:"runners_offline"`
+	Active        []campaign.Campaign `json:"campaigns_running"`
+	Version       string              `json:"version"`
+	Database      string              `json:"-"`
+	Uptime        string              `json:"-"`
 }
 
 // TrendRow is a test's recent figures with their intervals.
@@ -49,23 +59,31 @@ type TrendRow struct {
 	Baseline stats.Rate `json:"baseline"`
 }
 
-// Overview builds the front page.
-func (v *Views) Overview(ctx context.Context) (Overview, error) {
+// Overview builds the front page, narrowed by f.
+func (v *Views) Overview(ctx context.Context, f Filter) (Overview, error) {
 	now := v.now().UTC()
-	o := Overview{Version: v.Version, Database: v.Database,
+	o := Overview{Filter: f, Branch: f.Branch, Version: v.Version, Database: v.Database,
 		Uptime: time.Since(v.started).Round(time.Second).String(),
 		Rising: []TrendRow{}, TopFlaky: []TrendRow{}, Broken: []TrendRow{}, Offline: []Runner{}}
+	if o.Branch == "" {
+		o.Branch = v.DefaultBranch
+	}
+	if o.Branch == AllBranches {
+		o.Branch = ""
+	}
+	today := now.Truncate(24 * time.Hour)
+	sf := store.ListFilter{Repo: f.Repo, Branches: v.branches(o.Branch), Builder: f.Builder, OS: f.OS,
+		From: today.AddDate(0, 0, -(trendDays - 1)), To: today, Today: today, HalfLife: impactHalf}
 	var err error
 	if o.Summary, o.Estimated, err = v.store.OverviewCounts(ctx); err != nil {
 		return o, err
 	}
 	o.Counts = map[string]int64{"results": o.Summary.Results, "tests": o.Summary.Tests, "signatures": o.Summary.Signatures,
 		"campaigns": o.Summary.Campaigns, "runners": o.Summary.Runners}
-	if o.NewSignatures, err = v.store.NewSignatures(ctx, now.Add(-24*time.Hour), overviewRows); err != nil {
+	if o.NewSignatures, err = v.store.NewSignatures(ctx, sf, now.Add(-24*time.Hour), overviewRows); err != nil {
 		return o, err
 	}
-	today := now.Truncate(24 * time.Hour)
-	trends, err := v.store.TestTrends(ctx, today, trendDays, recentDays, impactHalf)
+	trends, err := v.store.TestTrends(ctx, sf, today.AddDate(0, 0, -(recentDays-1)))
 	if err != nil {
 		return o, err
 	}
@@ -83,24 +101,30 @@ func (v *Views) Overview(ctx context.Context) (Overview, error) {
 	for _, r := range rows {
 		switch verdict.Class(r.Class) {
 		case verdict.Flaky:
+			o.TopFlakyTotal++
 			if len(o.TopFlaky) < overviewRows {
 				o.TopFlaky = append(o.TopFlaky, r)
 			}
 		case verdict.Broken:
+			o.BrokenTotal++
 			if len(o.Broken) < overviewRows {
 				o.Broken = append(o.Broken, r)
 			}
 		}
 	}
 	slices.SortFunc(o.Rising, func(a, b TrendRow) int {
-		return cmp.Compare(b.Recent.Rate-b.Baseline.Rate, a.Recent.Rate-a.Baseline.Rate)
+		return cmp.Or(cmp.Compare(b.Recent.Rate-b.Baseline.Rate, a.Recent.Rate-a.Baseline.Rate), cmp.Compare(a.TestID, b.TestID))
 	})
+	o.RisingTotal = len(o.Rising)
 	o.Rising = o.Rising[:min(len(o.Rising), overviewRows)]
 	runners, err := v.store.Runners(ctx)
 	if err != nil {
 		return o, err
 	}
 	for _, rn := range runners {
+		if f.OS != "" && rn.OS != f.OS || f.Builder != "" && rn.Name != f.Builder {
+			continue
+		}
 		if r := newRunner(rn, now); !rn.Disabled && !r.Online {
 			o.Offline = append(o.Offline, r)
 		}

@@ -26,6 +26,11 @@ type Revision struct {
 	KnownFlaky    int               `json:"known_flaky"`
 	InfraFailures int               `json:"infra"`
 	Failures      []RevisionFailure `json:"failures"`
+	// Branches are the branches the commit was seen on; Batches the
+	// uploads for it, newest first (at most revisionBatches), each with
+	// its builder and CI job.
+	Branches []string         `json:"branches"`
+	Batches  []store.BatchRow `json:"batches"`
 	// Window is how far back the verdicts looked.
 	Window time.Duration `json:"-"`
 }
@@ -40,7 +45,12 @@ type RevisionFailure struct {
 	Title       string `json:"title"`
 	Failures    int    `json:"failures"`
 	verdict.Verdict
+	// Latest is the latest of these failures, with its CI job.
+	Latest *store.FailureRef `json:"latest"`
 }
+
+// revisionBatches bounds the batches a revision's view lists.
+const revisionBatches = 200
 
 // ErrBadRevision is returned for a revision asked for without a valid repo
 // or commit id.
@@ -68,10 +78,18 @@ func (v *Views) revision(ctx context.Context, repo, revision string) (Revision, 
 	if err != nil {
 		return rv, err
 	}
+	refs, err := v.store.RevisionFailureRefs(ctx, repo, revision)
+	if err != nil {
+		return rv, err
+	}
 	for _, f := range c.Failures {
 		vd := verdict.Classify(verdict.Failure{Revision: revision, Signature: f.Signature, Infra: f.Infra}, c.Histories[f.Test])
-		rv.Failures = append(rv.Failures, RevisionFailure{TestID: f.Test.TestID, Test: c.Names[f.Test.TestID], RunnerOS: f.Test.OS,
-			SignatureID: f.Signature, Title: titles[f.Signature], Failures: f.Count, Verdict: vd})
+		rf := RevisionFailure{TestID: f.Test.TestID, Test: c.Names[f.Test.TestID], RunnerOS: f.Test.OS,
+			SignatureID: f.Signature, Title: titles[f.Signature], Failures: f.Count, Verdict: vd}
+		if ref, ok := refs[store.FailureKey{TestID: f.Test.TestID, RunnerOS: f.Test.OS, SignatureID: f.Signature}]; ok {
+			rf.Latest = &ref
+		}
+		rv.Failures = append(rv.Failures, rf)
 		switch vd.Class {
 		case verdict.New:
 			rv.NewFailures += f.Count
@@ -83,6 +101,12 @@ func (v *Views) revision(ctx context.Context, repo, revision string) (Revision, 
 		default:
 			rv.KnownFlaky += f.Count
 		}
+	}
+	if rv.Branches, err = v.store.RevisionBranches(ctx, repo, revision); err != nil {
+		return rv, err
+	}
+	if rv.Batches, err = v.store.RevisionBatches(ctx, repo, revision, revisionBatches); err != nil {
+		return rv, err
 	}
 	slices.SortFunc(rv.Failures, func(a, b RevisionFailure) int {
 		return cmp.Or(cmp.Compare(a.Test, b.Test), cmp.Compare(a.RunnerOS, b.RunnerOS), cmp.Compare(a.SignatureID, b.SignatureID))

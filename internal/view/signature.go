@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/stats"
@@ -18,7 +19,6 @@ const (
 	sigTests     = 50
 	sigRevisions = 40
 	sigScan      = 2000
-	listLimit    = 200
 )
 
 // Signature is one failure signature with what it hits.
@@ -34,15 +34,54 @@ type Signature struct {
 	StressURL string              `json:"stress_url"`
 }
 
-// SignatureList is the list of signatures by recent activity.
+// SignatureList is a page of /signatures: current signatures with their
+// failures in the window under the filter, most first (or newest first).
+// JSON: {"signatures": […], "next_cursor": "…"}.
 type SignatureList struct {
-	Signatures []store.SignatureBrief `json:"signatures"`
+	Filter     Filter                   `json:"-"`
+	Since      time.Time                `json:"since"`
+	Until      time.Time                `json:"until"`
+	Signatures []store.SignatureListRow `json:"signatures"`
+	NextCursor string                   `json:"next_cursor"`
 }
 
-// Signatures lists signatures by recent activity.
-func (v *Views) Signatures(ctx context.Context) (SignatureList, error) {
-	sigs, err := v.store.Signatures(ctx, listLimit)
-	return SignatureList{Signatures: sigs}, err
+// Signatures builds a page of the signature list.
+func (v *Views) Signatures(ctx context.Context, f Filter) (SignatureList, error) {
+	l := SignatureList{Filter: f, Signatures: []store.SignatureListRow{}}
+	c, ok, err := decodeCursor(f, v.now())
+	if err != nil {
+		return l, err
+	}
+	if ok {
+		if err := numericKey(c.Key); err != nil {
+			return l, err
+		}
+	}
+	asOf, mark, err := v.firstPage(func() (int64, error) { return v.store.ResultMark(ctx) }, c, ok)
+	if err != nil {
+		return l, err
+	}
+	sf, err := v.storeFilter(f, asOf, mark)
+	if err != nil {
+		return l, err
+	}
+	l.Since, l.Until = sf.Since, sf.Until
+	var after *store.ListKey
+	if ok {
+		after = c.listKey()
+	}
+	n := f.limit()
+	rows, err := v.store.SignatureList(ctx, sf, f.sort(), after, n+1)
+	if err != nil {
+		return l, err
+	}
+	if len(rows) > n {
+		last := rows[n-1]
+		l.NextCursor = cursor{AsOf: asOf.UnixNano(), Mark: mark, Seg: last.Seg, Key: last.Key, ID: last.ID}.encode(f)
+		rows = rows[:n]
+	}
+	l.Signatures = append(l.Signatures, rows...)
+	return l, nil
 }
 
 // signature builds the view of signature id.

@@ -13,8 +13,9 @@ import (
 // testCells bounds a test's history: revision × OS cells read, newest
 // first; testWindow is the days its totals cover.
 const (
-	testCells  = 240
-	testWindow = 30
+	testCells    = 240
+	testWindow   = 30
+	testFailures = 20
 )
 
 // Test is one test's history and its verdict: the worst of its verdicts
@@ -30,6 +31,9 @@ type Test struct {
 	// Marks are admins' words that failures with a signature are a known
 	// flake.
 	Marks []store.FlakyMark `json:"flaky_marks"`
+	// Failures are its latest failures (at most testFailures), each with
+	// the CI job it came from.
+	Failures []store.FailureRef `json:"failures"`
 }
 
 // test builds the view of test id.
@@ -56,6 +60,9 @@ func (v *Views) test(ctx context.Context, id int64) (Test, error) {
 	}
 	tv.Rate = stats.NewRate(fails, runs)
 	if tv.Marks, err = v.store.FlakyMarks(ctx, id); err != nil {
+		return tv, err
+	}
+	if tv.Failures, err = v.store.TestFailures(ctx, id, testFailures); err != nil {
 		return tv, err
 	}
 	since := v.now().Add(-v.Window)
@@ -88,7 +95,7 @@ type OSVerdict struct {
 
 func osName(os string) string {
 	if os == "" {
-		return "an unnamed OS"
+		return "an unknown OS"
 	}
 	return os
 }

@@ -32,11 +32,18 @@ type Views struct {
 	Version, Database string
 	// Window is how far back verdicts look.
 	Window time.Duration
+	// DefaultBranch is the branch the overview shows unless asked for
+	// another; uploads that name no branch count as on it.
+	DefaultBranch string
 }
+
+// DefaultBranch is the branch Views.DefaultBranch starts as.
+const DefaultBranch = "main"
 
 // New returns the view builders over st, judging tests over window.
 func New(st *store.Store, version, database string, window time.Duration) *Views {
-	return &Views{store: st, primary: st, started: time.Now(), now: time.Now, Version: version, Database: database, Window: window}
+	return &Views{store: st, primary: st, started: time.Now(), now: time.Now, Version: version, Database: database, Window: window,
+		DefaultBranch: DefaultBranch}
 }
 
 // notFound maps the store's not-found to this package's.
