@@ -55,6 +55,24 @@ func interval(low, high float64) string {
 	return percent(low) + " – " + percent(high)
 }
 
+// bound says what a rate's 95% interval is, by the one convention
+// (stats.NewRate): "95% interval 1.2% – 4.5%" with failures, "95% upper
+// bound 1.49%, exact one-sided" without.
+func bound(r stats.Rate) string {
+	if r.ZeroFailures() {
+		return "95% upper bound " + percent(r.High) + ", " + stats.ExactOneSided
+	}
+	return "95% interval " + interval(r.Low, r.High)
+}
+
+// boundShort is bound inside a column already headed "95% interval".
+func boundShort(r stats.Rate) string {
+	if r.ZeroFailures() {
+		return "below " + percent(r.High) + " (" + stats.ExactOneSided + ")"
+	}
+	return interval(r.Low, r.High)
+}
+
 // ago says how long ago t was, coarsely.
 func ago(t time.Time) string {
 	if t.IsZero() {

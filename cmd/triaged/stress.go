@@ -82,12 +82,16 @@ func (f *campaignFlags) options(c campaign.Campaign) stress.Options {
 }
 
 // rateJSON holds the figures every `stress --json` object starts with.
+// ci95_low and ci95_high follow stats.NewRate's convention, named by
+// "interval": Wilson with failures, the exact one-sided bound without;
+// zero_failure_upper repeats that bound for scripts written before.
 type rateJSON struct {
 	Iterations     int     `json:"iterations"`
 	Failures       int     `json:"failures"`
 	ReproRate      float64 `json:"repro_rate"`
 	Low            float64 `json:"ci95_low"`
 	High           float64 `json:"ci95_high"`
+	Interval       string  `json:"interval"`
 	ZeroUpper      float64 `json:"zero_failure_upper,omitempty"`
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 	Stopped        string  `json:"stopped,omitempty"`
@@ -95,9 +99,9 @@ type rateJSON struct {
 
 func newRateJSON(s stress.Summary) rateJSON {
 	r := rateJSON{Iterations: s.Runs, Failures: s.Failures, ReproRate: s.Rate.Rate, Low: s.Low, High: s.High,
-		ElapsedSeconds: s.Elapsed.Seconds(), Stopped: s.Stopped}
-	if s.Failures == 0 {
-		r.ZeroUpper = stats.ZeroFailureUpper(s.Runs)
+		Interval: s.Interval, ElapsedSeconds: s.Elapsed.Seconds(), Stopped: s.Stopped}
+	if s.ZeroFailures() {
+		r.ZeroUpper = s.High
 	}
 	return r
 }
