@@ -24,6 +24,7 @@ type runJSON struct {
 	BytesSent      int64         `json:"bytes_sent"`
 	BytesDelivered int64         `json:"bytes_delivered"`
 	BytesLost      int64         `json:"bytes_lost"`
+	BytesLostInTLS int64         `json:"bytes_lost_in_tls"`
 	Duplicates     int64         `json:"duplicates"`
 	Reordered      int64         `json:"reordered"`
 	Corrupt        int64         `json:"corrupt"`
@@ -88,6 +89,7 @@ func runStressRun(ctx context.Context, io stdio, args []string) error {
 		out.BytesSent += o.BytesSent
 		out.BytesDelivered += o.BytesDelivered
 		out.BytesLost += o.BytesLost
+		out.BytesLostInTLS += o.BytesLostInTLS
 		out.Duplicates += o.Duplicates
 		out.Reordered += o.Reordered
 		out.Corrupt += o.Corrupt
@@ -132,8 +134,9 @@ func describeFailure(r stress.Record, o *stress.Outcome) *firstFailure {
 func printRunSummary(w io.Writer, out runJSON, sum stress.Summary) {
 	fmt.Fprintf(w, "%s on the %s proactor (%s backend)\n", out.Scenario, out.Proactor, out.Backend)
 	fmt.Fprintf(w, "%d runs, %d failed: %s in %v\n", sum.Runs, sum.Failures, stress.FormatRate(sum.Rate), sum.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(w, "bytes sent %d, delivered %d, lost %d; duplicates %d, reordered %d, corrupt %d, stalls %d, premature EOFs %d\n",
-		out.BytesSent, out.BytesDelivered, out.BytesLost, out.Duplicates, out.Reordered, out.Corrupt, out.Stalls, out.PrematureEOFs)
+	fmt.Fprintf(w, "%s\nduplicates %d, reordered %d, corrupt %d, stalls %d, premature EOFs %d\n",
+		stress.Delivery(out.BytesSent, out.BytesDelivered, out.BytesLost, out.BytesLostInTLS),
+		out.Duplicates, out.Reordered, out.Corrupt, out.Stalls, out.PrematureEOFs)
 	if ff := out.FirstFailure; ff != nil {
 		fmt.Fprintf(w, "first failure: iteration %d (seed %d): %s: %s\n", ff.Iteration, ff.Seed, ff.Kind, ff.Detail)
 		fmt.Fprintf(w, "replay it with --seed %d --iterations 1\n", ff.Seed)
