@@ -35,10 +35,19 @@ type Overview struct {
 	TopFlaky []TrendRow          `json:"top_flaky"`
 	Broken   []TrendRow          `json:"broken"`
 	Offline  []Runner            `json:"runners_offline"`
-	Active   []campaign.Campaign `json:"campaigns_running"`
+	Active   []ActiveCampaign    `json:"campaigns_running"`
 	Version  string              `json:"version"`
 	Database string              `json:"-"`
 	Uptime   string              `json:"-"`
+}
+
+// ActiveCampaign is a queued or running campaign, with why it waits when
+// no runner can take it.
+type ActiveCampaign struct {
+	campaign.Campaign
+	// Waiting says why no runner runs the campaign, e.g. "no runner can
+	// take this campaign's labels (labels windows)"; empty otherwise.
+	Waiting string `json:"waiting,omitempty"`
 }
 
 // TrendRow is a test's recent figures with their intervals.
@@ -96,15 +105,22 @@ func (v *Views) Overview(ctx context.Context) (Overview, error) {
 		return cmp.Compare(b.Recent.Rate-b.Baseline.Rate, a.Recent.Rate-a.Baseline.Rate)
 	})
 	o.Rising = o.Rising[:min(len(o.Rising), overviewRows)]
-	runners, err := v.store.Runners(ctx)
+	runners, err := v.Runners(ctx)
 	if err != nil {
 		return o, err
 	}
-	for _, rn := range runners {
-		if r := newRunner(rn, now); !rn.Disabled && !r.Online {
+	for _, r := range runners {
+		if !r.Disabled && !r.Online {
 			o.Offline = append(o.Offline, r)
 		}
 	}
-	o.Active, err = v.store.ActiveCampaigns(ctx)
-	return o, err
+	active, err := v.store.ActiveCampaigns(ctx)
+	if err != nil {
+		return o, err
+	}
+	o.Active = make([]ActiveCampaign, len(active))
+	for i, c := range active {
+		o.Active[i] = ActiveCampaign{Campaign: c, Waiting: waiting(c, runners)}
+	}
+	return o, nil
 }
