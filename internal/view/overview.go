@@ -32,13 +32,13 @@ type Overview struct {
 	// TopFlaky lists tests with flaky evidence, most impact first; Broken
 	// tests that fail every run of their last revisions. A test is in
 	// either only by what the classifier said of it.
-	TopFlaky []TrendRow          `json:"top_flaky"`
-	Broken   []TrendRow          `json:"broken"`
-	Offline  []Runner            `json:"runners_offline"`
-	Active   []ActiveCampaign    `json:"campaigns_running"`
-	Version  string              `json:"version"`
-	Database string              `json:"-"`
-	Uptime   string              `json:"-"`
+	TopFlaky []TrendRow       `json:"top_flaky"`
+	Broken   []TrendRow       `json:"broken"`
+	Offline  []Runner         `json:"runners_offline"`
+	Active   []ActiveCampaign `json:"campaigns_running"`
+	Version  string           `json:"version"`
+	Database string           `json:"-"`
+	Uptime   string           `json:"-"`
 }
 
 // ActiveCampaign is a queued or running campaign, with why it waits when
