@@ -31,6 +31,10 @@ type runJSON struct {
 	Stalls         int64         `json:"stalls"`
 	PrematureEOFs  int64         `json:"premature_eofs"`
 	FirstFailure   *firstFailure `json:"first_failure"`
+	// SeedNote says what replaying the first failure's seed reproduces.
+	SeedNote     string `json:"seed_note,omitempty"`
+	FailuresDir  string `json:"failures_dir,omitempty"`
+	FailureFiles int    `json:"failure_files"`
 }
 
 type firstFailure struct {
@@ -83,7 +87,10 @@ func runStressRun(ctx context.Context, io stdio, args []string) error {
 
 	out := runJSON{Scenario: sc.Name, Proactor: m.String(), Backend: sc.Backend}
 	progress := stress.NewProgress(io.err, f.iterations)
+	failures := stress.NewFailureLog(f.failures)
+	kept := keep(failures, io.err)
 	opts.OnRecord = func(r stress.Record) {
+		kept(r)
 		var o stress.Outcome
 		json.Unmarshal(r.Detector, &o)
 		out.BytesSent += o.BytesSent
@@ -105,6 +112,10 @@ func runStressRun(ctx context.Context, io stdio, args []string) error {
 	sum := stress.Run(ctx, opts, sc.Iteration())
 	progress.Done()
 	out.rateJSON = newRateJSON(sum)
+	out.FailuresDir, out.FailureFiles = failures.Dir(), failures.Files()
+	if out.FirstFailure != nil {
+		out.SeedNote = stress.SeedPins
+	}
 	if f.json {
 		if err := writeJSON(io.out, out); err != nil {
 			return err
@@ -139,6 +150,7 @@ func printRunSummary(w io.Writer, out runJSON, sum stress.Summary) {
 		out.Duplicates, out.Reordered, out.Corrupt, out.Stalls, out.PrematureEOFs)
 	if ff := out.FirstFailure; ff != nil {
 		fmt.Fprintf(w, "first failure: iteration %d (seed %d): %s: %s\n", ff.Iteration, ff.Seed, ff.Kind, ff.Detail)
-		fmt.Fprintf(w, "replay it with --seed %d --iterations 1\n", ff.Seed)
+		fmt.Fprintf(w, "replay it with --seed %d --iterations 1\n%s\n", ff.Seed, out.SeedNote)
+		fmt.Fprintf(w, "failing iterations: %d %s in %s\n", out.FailureFiles, plural(out.FailureFiles, "file", "files"), out.FailuresDir)
 	}
 }
