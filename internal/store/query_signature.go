@@ -32,6 +32,9 @@ type Example struct {
 	CreatedAt time.Time `json:"created_at" db:"created_at"`
 	Text      string    `json:"text" db:"text"`
 	Truncated int       `json:"truncated" db:"truncated"`
+	// Output is what the failing test printed apart from Text (JUnit
+	// system-out, the tail of a stress iteration's output), or "".
+	Output string `json:"output" db:"output"`
 }
 
 // Count is how often something (a test, a runner, an OS, a revision) was
@@ -75,7 +78,8 @@ func (s *Store) SignatureByID(ctx context.Context, id int64) (Signature, error) 
 // text. No such failure: ErrNotFound.
 func (s *Store) SignatureExample(ctx context.Context, id int64) (Example, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT r.id AS result_id, t.name AS test, r.builder, r.repo, r.revision, r.runner_os, r.created_at, f.text, f.truncated
+		SELECT r.id AS result_id, t.name AS test, r.builder, r.repo, r.revision, r.runner_os, r.created_at, f.text, f.truncated,
+		       coalesce(f.output, '') AS output
 		FROM (SELECT * FROM results WHERE signature_id = $1 ORDER BY created_at DESC LIMIT 50) r
 		JOIN failure_texts f ON f.result_id = r.id
 		JOIN tests t ON t.id = r.test_id

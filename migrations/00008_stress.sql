@@ -1,0 +1,10 @@
+-- What a failing test printed apart from its failure text: JUnit
+-- system-out/err, or the tail of a stress iteration's output beside the
+-- failing test's own text. The signature page shows it with the example
+-- failure. Capped like the text (--max-failure-text); NULL when none.
+
+-- +goose Up
+ALTER TABLE failure_texts ADD COLUMN output text;
+
+-- +goose Down
+ALTER TABLE failure_texts DROP COLUMN output;
