@@ -156,3 +156,48 @@ func TestBrowserCampaignPageIsShort(t *testing.T) {
 		t.Errorf("the campaign page is %d px tall; want it to fit in a few screens (≤ 2600 px)", h)
 	}
 }
+
+// TestQueuedCampaignSaysWhyItWaits: a queued campaign whose labels no
+// runner covers says so on the overview, its page and their JSON; one
+// whose runners are all offline says that instead.
+func TestQueuedCampaignSaysWhyItWaits(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, app.Config{})
+	create := func(labels ...string) campaign.Campaign {
+		spec, err := campaign.Spec{Kind: campaign.KindExec, Command: []string{"true"}, Labels: labels, Iterations: 5}.Validate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := f.st.CreateCampaign(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	nobody, offline, fine := create("macos"), create("linux"), create("windows")
+	var o struct {
+		Active []struct {
+			ID      int64
+			Waiting string
+		} `json:"campaigns_running"`
+	}
+	getJSON(t, f.srv.URL+"/api/v1/overview", &o)
+	want := map[int64]string{
+		nobody.ID:  "no runner can take this campaign's labels (labels macos)",
+		offline.ID: "no runner that can take this campaign's labels (labels linux) is online",
+		fine.ID:    "",
+	}
+	for _, a := range o.Active {
+		if w, ok := want[a.ID]; ok && !strings.HasPrefix(a.Waiting, w) || (w == "") != (a.Waiting == "") {
+			t.Errorf("campaign %d waiting %q, want %q", a.ID, a.Waiting, w)
+		}
+	}
+	_, home := get(t, f.srv.URL+"/")
+	if !strings.Contains(home, "no runner can take this campaign&#39;s labels (labels macos)") {
+		t.Errorf("the overview does not say why the macos campaign waits")
+	}
+	_, page := get(t, f.srv.URL+"/campaigns/"+itoa(nobody.ID))
+	if !strings.Contains(page, "no runner can take this campaign&#39;s labels") {
+		t.Errorf("the campaign page does not say why it waits")
+	}
+}
