@@ -107,9 +107,9 @@ func (c Command) run(ctx context.Context, i int, seed int64) (out []byte, exitEr
 // no per-test results triaged can read, and ends the failure text of the
 // whole-command result; stress.Sign leaves it out, so it never changes a
 // signature.
-const WholeCommandHint = "[triaged] only a whole-command verdict is possible: the output matched no test runner's format that triaged reads. " +
-	"For per-test results, name the format (--format NAME, e.g. gotest, pytest, regrtest, cargo, tap, jest; see --help) " +
-	"or have the command write JUnit XML (--format junit=PATH)."
+const WholeCommandHint = "[triaged] only a whole-command verdict is possible: the output names no test in a format triaged reads. " +
+	"For per-test results, run the tests verbosely (go test -v, pytest -v, python -m test -v) and name the format if it is not recognised " +
+	"(--format NAME: gotest, pytest, regrtest, cargo, tap, jest, mocha; see --help), or have the command write JUnit XML (--format junit=PATH)."
 
 // results parses the run's results; with none to parse, the command itself
 // is the test and its exit status the outcome (whole is then true).

@@ -96,17 +96,7 @@ func FormatRate(r stats.Rate) string {
 	return fmt.Sprintf("%s (95%% CI %s–%s)", pct(r.Rate), pct(r.Low), pct(r.High))
 }
 
-func pct(x float64) string {
-	switch {
-	case x == 0:
-		return "0%"
-	case x < 0.001:
-		return fmt.Sprintf("%.3f%%", 100*x)
-	case x < 0.1:
-		return fmt.Sprintf("%.2f%%", 100*x)
-	}
-	return fmt.Sprintf("%.1f%%", 100*x)
-}
+func pct(x float64) string { return stats.Percent(x) }
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -38,17 +38,8 @@ func formatCount(n int64) string {
 
 func statusText(code int) string { return strconv.Itoa(code) + " " + http.StatusText(code) }
 
-// percent formats a rate for people: three significant digits, enough for
-// the rare failures flaky tests have (0.0312%).
-func percent(rate float64) string {
-	switch {
-	case rate == 0:
-		return "0%"
-	case rate >= 0.1:
-		return strconv.FormatFloat(rate*100, 'f', 1, 64) + "%"
-	}
-	return strconv.FormatFloat(rate*100, 'g', 3, 64) + "%"
-}
+// percent formats a rate for people, as the CLI does (stats.Percent).
+func percent(rate float64) string { return stats.Percent(rate) }
 
 // interval formats a 95% interval.
 func interval(low, high float64) string {

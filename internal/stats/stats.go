@@ -3,7 +3,10 @@
 // takes to see a rare failure, and whether a fix made a failure rarer.
 package stats
 
-import "math"
+import (
+	"math"
+	"strconv"
+)
 
 // z95 is the two-sided 95% normal quantile.
 const z95 = 1.959963984540054
@@ -115,4 +118,17 @@ func Confident(failures, runs int, target float64) bool {
 	}
 	lo, hi := Wilson(failures, runs)
 	return (hi-lo)/2 <= target
+}
+
+// Percent writes a rate for people the one way the CLI and the pages
+// share: "0%", one decimal from 10% ("95.0%"), three significant digits
+// below, where flaky tests live ("2.95%", "0.0312%").
+func Percent(rate float64) string {
+	switch {
+	case rate == 0:
+		return "0%"
+	case rate >= 0.1:
+		return strconv.FormatFloat(rate*100, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(rate*100, 'g', 3, 64) + "%"
 }

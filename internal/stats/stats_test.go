@@ -115,3 +115,15 @@ func TestNewRateConvention(t *testing.T) {
 		t.Errorf("NewRate(0, 0) = %+v, want the uninformative [0, 1]", r)
 	}
 }
+
+func TestPercent(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		rate float64
+		want string
+	}{{0, "0%"}, {1, "100.0%"}, {0.95, "95.0%"}, {ZeroFailureUpper(100), "2.95%"}, {ZeroFailureUpper(200), "1.49%"}, {0.000312, "0.0312%"}} {
+		if got := Percent(tt.rate); got != tt.want {
+			t.Errorf("Percent(%v) = %q, want %q", tt.rate, got, tt.want)
+		}
+	}
+}
