@@ -226,7 +226,10 @@ func (o *Outcome) failureText() string {
 // CLI (summed over iterations) and the campaign page both say it this way.
 func Delivery(sent, delivered, lost, lostInTLS int64) string {
 	s := fmt.Sprintf("test streams: %d bytes sent, %d delivered to their readers", sent, delivered)
-	if seen := lost - lostInTLS; seen > 0 || lostInTLS == 0 {
+	switch seen := lost - lostInTLS; {
+	case lost == 0:
+		s += ", none lost"
+	case seen > 0:
 		s += fmt.Sprintf(", %d lost on the way (never delivered)", seen)
 	}
 	if lostInTLS > 0 {

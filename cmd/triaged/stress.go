@@ -174,7 +174,7 @@ func wholeCommandNote(whole, runs int) string {
 
 func runStressExec(ctx context.Context, io stdio, args []string) error {
 	var f campaignFlags
-	fs := config.NewFlagSet("stress exec", "triaged stress exec [--iterations N] [--parallel N] [--timeout DURATION] [--format auto|gotest|pytest|cargo|…|junit=PATH] [--json] -- COMMAND [ARG…]", io.err)
+	fs := config.NewFlagSet("stress exec", "triaged stress exec [--iterations N] [--parallel N] [--timeout DURATION] [--format auto|gotest|pytest|regrtest|cargo|tap|jest|…|junit=PATH] [--seed N] [--failures-dir DIR] [--json] -- COMMAND [ARG…]", io.err)
 	f.register(fs, 10)
 	timeout := fs.Duration("timeout", 10*time.Minute, "per run; the whole process tree is killed after it")
 	format := fs.String("format", "auto", "how to read results: "+campaign.FormatHelp()+" (junit=PATH: the file the command writes; {iteration} is replaced)")

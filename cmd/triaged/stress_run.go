@@ -49,7 +49,7 @@ type firstFailure struct {
 
 func runStressRun(ctx context.Context, io stdio, args []string) error {
 	var f campaignFlags
-	fs := config.NewFlagSet("stress run", "triaged stress run --scenario echo-pause|starttls-server|starttls-client --proactor fixed|legacy [--backend emu|iocp] [--iterations N] [--packets N] [--packet-size BYTES] [--pause-every DURATION] [--seed N] [--parallel N] [--json]", io.err)
+	fs := config.NewFlagSet("stress run", "triaged stress run --scenario echo-pause|starttls-server|starttls-client --proactor fixed|legacy [--backend emu|iocp] [--iterations N] [--packets N] [--packet-size BYTES] [--pause-every DURATION] [--seed N] [--parallel N] [--failures-dir DIR] [--json]", io.err)
 	f.register(fs, 20)
 	name := fs.String("scenario", "", "echo-pause, starttls-server or starttls-client")
 	mode := fs.String("proactor", "", "fixed, or legacy: the pre-fix bpo-33694 behaviour, which loses data on purpose (the detector's positive control)")
