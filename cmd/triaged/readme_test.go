@@ -161,6 +161,7 @@ func TestREADMECommands(t *testing.T) {
 			t.Logf("not run here: %s: %s", c, notRunHere[i].reason)
 			continue
 		}
+		used[c.text] = true
 		text := subst(c.text)
 		t.Logf("run: %s", c)
 		switch {
@@ -205,6 +206,11 @@ func TestREADMECommands(t *testing.T) {
 	for _, n := range notRunHere {
 		if !used[n.command] {
 			t.Errorf("notRunHere lists %q, which the README no longer has", n.command)
+		}
+	}
+	for _, f := range readmeFails {
+		if !used[f] {
+			t.Errorf("readmeFails lists %q, which the README no longer has", f)
 		}
 	}
 	if server == nil {
