@@ -17,6 +17,9 @@ import (
 	"github.com/triaged/triaged/internal/stats"
 )
 
+// readmePath is the README, whose commands TestREADMECommands runs.
+const readmePath = "../../README.md"
+
 // TestZeroFailureBoundAgrees: n runs without a failure give the same 95%
 // upper bound, named the same way, in the CLI's summary and JSON, the
 // server's JSON, the campaign page and the README, for the n the README

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -16,9 +18,6 @@ import (
 	"testing"
 	"time"
 )
-
-// readmePath is the README, whose commands TestREADMECommands runs.
-const readmePath = "../../README.md"
 
 // notRunHere lists the README commands this test does not run, each with
 // the reason, so that what is skipped is in plain sight. A command the

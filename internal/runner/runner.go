@@ -26,9 +26,9 @@ var ErrConfig = errors.New("runner configuration")
 
 // Config configures an agent.
 type Config struct {
-	Server            string // base URL of the triaged server
-	Name              string
-	Labels            []string
+	Server   string // base URL of the triaged server
+	Name     string
+	Labels   []string
 	StateDir string
 	// RegistrationToken registers the runner when it has no token of its
 	// own, or when the server no longer knows the one it has (its database
