@@ -117,6 +117,12 @@ func newHistogram(title, what string, values []int64, bins int) histogram {
 	if len(values) == 0 {
 		return h
 	}
+	// Offsets come from runners' reports: keep them where arithmetic on
+	// them cannot overflow, whatever a report says.
+	values = slices.Clone(values)
+	for i, v := range values {
+		values[i] = min(max(v, 0), maxOffset)
+	}
 	lo, hi := slices.Min(values), slices.Max(values)
 	if lo == hi {
 		h.Single = true
@@ -149,23 +155,25 @@ func newHistogram(title, what string, values []int64, bins int) histogram {
 	return h
 }
 
-// binWidth is the smallest round width that fits span in at most bins.
+// maxOffset bounds the offsets a histogram lays out (1 PiB), far above
+// any stream a scenario sends.
+const maxOffset = 1 << 50
+
+// binWidth is the smallest round width that fits span in at most bins:
+// 1, 2 or 5 times a power of ten below 1 KiB, a power of two from there.
 func binWidth(span int64, bins int) int64 {
-	for p := int64(1); ; p *= 10 {
+	for p := int64(1); p < 1024; p *= 10 {
 		for _, m := range []int64{1, 2, 5} {
-			if w := m * p; w*int64(bins) >= span {
-				if w >= 1024 {
-					// Byte counts read better in powers of two past 1 KiB.
-					k := int64(1024)
-					for k*int64(bins) < span {
-						k *= 2
-					}
-					return k
-				}
+			if w := m * p; w < 1024 && w*int64(bins) >= span {
 				return w
 			}
 		}
 	}
+	k := int64(1024)
+	for k*int64(bins) < span {
+		k *= 2
+	}
+	return k
 }
 
 // bytesLabel formats a stream offset compactly (12.5 KiB).
