@@ -185,7 +185,7 @@ func TestWalkthrough(t *testing.T) {
 		t.Errorf("legacy campaign: %+v, want 24 runs on both runners with failures", legacy)
 	}
 	if fixed.State != "done" || fixed.Runs != 120 || fixed.Failures != 0 || fixed.ZeroFailureUpper == nil || *fixed.ZeroFailureUpper > 0.03 {
-		t.Errorf("fixed campaign: %+v, want 120 clean runs with a rule-of-three bound", fixed)
+		t.Errorf("fixed campaign: %+v, want 120 clean runs with the exact one-sided 95%% bound", fixed)
 	}
 	if len(fixed.Runners) != 2 {
 		t.Errorf("fixed campaign ran on %d runners, want 2 (linux and windows)", len(fixed.Runners))

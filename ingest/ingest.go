@@ -126,6 +126,11 @@ func toRow(res report.Result) (store.ResultRow, error) {
 		return row, nil
 	}
 	row.FailureText = stress.FailureText(res)
+	if res.FailureText != "" {
+		// Output the failure is not signed by is kept beside it: the
+		// context a signature page shows with its example.
+		row.Output = res.Output
+	}
 	sig := stress.Sign(row.FailureText, res.Detector)
 	row.Signature = &store.SignatureRow{Algorithm: sig.Algorithm, Hash: sig.Hash, Title: sig.Title, Normalized: sig.Normalized}
 	return row, nil

@@ -40,6 +40,12 @@ type Record struct {
 	Results   []report.Result `json:"results"`
 	// Detector is the data-loss detector's report (built-in scenarios).
 	Detector json.RawMessage `json:"detector,omitempty"`
+	// Output is what an external command printed (its head and tail), kept
+	// for failing iterations only.
+	Output []byte `json:"-"`
+	// WholeCommand says the command's output held no per-test results
+	// triaged can read: the command itself was the test (WholeCommandHint).
+	WholeCommand bool `json:"whole_command,omitempty"`
 }
 
 // Failed reports whether the iteration counts as a failure.

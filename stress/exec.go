@@ -55,20 +55,26 @@ func (c Command) ID() string {
 }
 
 // Iteration returns the campaign iteration that runs the command once and
-// turns what it printed (or wrote as JUnit) into results.
+// turns what it printed (or wrote as JUnit) into results. A failing
+// iteration keeps what the command printed in Record.Output, and its first
+// failing test carries the output's tail (report.Result.Output), so that
+// an upload shows a real example beside the test's own failure text.
 func (c Command) Iteration(seed int64) Iteration {
 	return func(ctx context.Context, i int) Record {
 		start := time.Now()
 		rec := Record{Iteration: i, Seed: seed + int64(i)}
 		out, exitErr, timedOut := c.run(ctx, i, rec.Seed)
 		rec.Duration = time.Since(start)
-		rec.Results = c.results(i, out, exitErr, timedOut, rec.Duration)
+		rec.Results, rec.WholeCommand = c.results(i, out, exitErr, timedOut, rec.Duration)
 		rec.Outcome = report.Pass
 		for k := range rec.Results {
 			rec.Results[k].Iteration, rec.Results[k].Seed = i, rec.Seed
 			if rec.Results[k].Outcome.Failed() && !rec.Outcome.Failed() {
 				rec.Outcome = rec.Results[k].Outcome
 			}
+		}
+		if rec.Failed() {
+			rec.Output = out
 		}
 		return rec
 	}
@@ -97,10 +103,17 @@ func (c Command) run(ctx context.Context, i int, seed int64) (out []byte, exitEr
 	return buf.Bytes(), exitErr, errors.Is(ctx.Err(), context.DeadlineExceeded)
 }
 
+// WholeCommandHint is said once per campaign when a command's output holds
+// no per-test results triaged can read, and ends the failure text of the
+// whole-command result; stress.Sign leaves it out, so it never changes a
+// signature.
+const WholeCommandHint = "[triaged] only a whole-command verdict is possible: the output names no test in a format triaged reads. " +
+	"For per-test results, run the tests verbosely (go test -v, pytest -v, python -m test -v) and name the format if it is not recognised " +
+	"(--format NAME: gotest, pytest, regrtest, cargo, tap, jest, mocha; see --help), or have the command write JUnit XML (--format junit=PATH)."
+
 // results parses the run's results; with none to parse, the command itself
-// is the test and its exit status the outcome.
-func (c Command) results(i int, out []byte, exitErr error, timedOut bool, d time.Duration) []report.Result {
-	var rs []report.Result
+// is the test and its exit status the outcome (whole is then true).
+func (c Command) results(i int, out []byte, exitErr error, timedOut bool, d time.Duration) (rs []report.Result, whole bool) {
 	var parseErr error
 	switch {
 	case c.JUnitPath != "":
@@ -118,6 +131,7 @@ func (c Command) results(i int, out []byte, exitErr error, timedOut bool, d time
 			parseErr = nil // plain output: the exit status is the result
 		}
 	}
+	whole = parseErr == nil && len(rs) == 0
 	failing := 0
 	for _, r := range rs {
 		if r.Outcome.Failed() {
@@ -135,7 +149,8 @@ func (c Command) results(i int, out []byte, exitErr error, timedOut bool, d time
 	case exitErr != nil && failing == 0:
 		why = "exited with " + exitStatus(exitErr)
 	case len(rs) > 0:
-		return rs
+		c.attachOutput(rs, out)
+		return rs, false
 	}
 	own := report.Result{Test: c.ID(), Outcome: report.Pass, Duration: d}
 	if why != "" {
@@ -143,9 +158,34 @@ func (c Command) results(i int, out []byte, exitErr error, timedOut bool, d time
 		if timedOut || parseErr != nil || len(rs) > 0 {
 			own.Outcome = report.Error
 		}
-		own.FailureText = capText(why+"\n\n"+string(out), c.Limits.MaxFailureText)
+		var hint string
+		if whole {
+			hint = "\n\n" + WholeCommandHint
+		}
+		own.FailureText = why + "\n\n" + capTail(string(out), c.maxText()-len(why)-len(hint)-2) + hint
 	}
-	return append(rs, own)
+	return append(rs, own), whole
+}
+
+// attachOutput gives the first failing result that has a failure text of
+// its own the tail of what the command printed, so an upload carries the
+// context of the failure (another test's panic, a timeout's goroutine
+// dump) without changing what the failure is signed by.
+func (c Command) attachOutput(rs []report.Result, out []byte) {
+	for k := range rs {
+		if rs[k].Outcome.Failed() && rs[k].FailureText != "" && rs[k].Output == "" {
+			rs[k].Output = capTail(string(out), c.maxText())
+			return
+		}
+	}
+}
+
+// maxText is the most failure text (or output) one result keeps.
+func (c Command) maxText() int {
+	if c.Limits.MaxFailureText > 0 {
+		return c.Limits.MaxFailureText
+	}
+	return report.DefaultMaxFailureText
 }
 
 func exitStatus(err error) string {
@@ -156,13 +196,17 @@ func exitStatus(err error) string {
 	return err.Error()
 }
 
-// capText keeps the tail of an over-long text, where the failure usually is.
-func capText(s string, limit int) string {
-	if limit <= 0 {
-		limit = report.DefaultMaxFailureText
-	}
+// capTail keeps the tail of an over-long text, where the failure usually
+// is, within limit bytes, cut at a line break when one is near.
+func capTail(s string, limit int) string {
+	limit = max(limit, 1024)
 	if len(s) <= limit {
 		return s
 	}
-	return fmt.Sprintf("… [%d bytes cut]\n", len(s)-limit) + s[len(s)-limit:]
+	marker := fmt.Sprintf("… [%d bytes cut]\n", len(s)-limit)
+	tail := s[len(s)-limit+len(marker):]
+	if k := strings.IndexByte(tail, '\n'); k >= 0 && k < 200 {
+		tail = tail[k+1:]
+	}
+	return fmt.Sprintf("… [%d bytes cut]\n", len(s)-len(tail)) + strings.ToValidUTF8(tail, "")
 }

@@ -135,3 +135,49 @@ func running(pid int) bool {
 	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
 	return len(fields) > 0 && fields[0] != "Z" && fields[0] != "X"
 }
+
+// TestExecWholeCommandHint: output no parser reads gives a whole-command
+// result whose failure text ends with how to get per-test results, and
+// the hint does not change its signature.
+func TestExecWholeCommandHint(t *testing.T) {
+	t.Parallel()
+	c := Command{Argv: []string{"sh", "-c", `echo "it broke"; exit 1`}, Format: report.FormatAuto}
+	_, recs := runCommand(t, c, 1, 1)
+	r := recs[0]
+	if !r.WholeCommand || len(r.Results) != 1 || string(r.Output) != "it broke\n" {
+		t.Fatalf("got whole=%v results=%+v output=%q", r.WholeCommand, r.Results, r.Output)
+	}
+	text := r.Results[0].FailureText
+	if !strings.HasPrefix(text, "exited with exit status 1\n\nit broke\n") || !strings.HasSuffix(text, WholeCommandHint) {
+		t.Errorf("failure text %q: want the exit status, the output, then the hint", text)
+	}
+	if got, want := Sign(text, nil), Sign(strings.TrimSuffix(text, "\n\n"+WholeCommandHint), nil); got != want {
+		t.Errorf("the hint changed the signature: %v, want %v", got, want)
+	}
+}
+
+// TestExecPerTestCarriesOutput: a parsed failing test keeps its own
+// failure text and carries the iteration's output beside it, for uploads.
+func TestExecPerTestCarriesOutput(t *testing.T) {
+	t.Parallel()
+	script := `printf '=== RUN   TestA\n--- FAIL: TestA (0.00s)\n    a_test.go:3: bad\nother noise\nFAIL\nFAIL\tex.com/p\t0.01s\n'; exit 1`
+	c := Command{Argv: []string{"sh", "-c", script}, Format: report.FormatAuto}
+	_, recs := runCommand(t, c, 1, 1)
+	r := recs[0]
+	if r.WholeCommand || len(r.Results) != 1 || r.Results[0].Test != "ex.com/p.TestA" {
+		t.Fatalf("got whole=%v results=%+v", r.WholeCommand, r.Results)
+	}
+	res := r.Results[0]
+	if !strings.Contains(res.FailureText, "a_test.go:3: bad") || !strings.Contains(res.Output, "other noise") {
+		t.Errorf("failure text %q, output %q: want the test's text and the iteration's output", res.FailureText, res.Output)
+	}
+}
+
+func TestCapTailKeepsTheEnd(t *testing.T) {
+	t.Parallel()
+	s := strings.Repeat("line of output\n", 1000) + "the failure\n"
+	got := capTail(s, 2000)
+	if len(got) > 2100 || !strings.HasSuffix(got, "the failure\n") || !strings.HasPrefix(got, "… [") {
+		t.Errorf("capTail: %d bytes, %q…", len(got), got[:40])
+	}
+}

@@ -14,14 +14,22 @@ import (
 // and any error (a failed handshake, a timeout). It is stored as the
 // result's detector report.
 type Outcome struct {
-	Scenario       string          `json:"scenario"`
-	Proactor       string          `json:"proactor"`
-	Backend        string          `json:"backend"`
-	Seed           int64           `json:"seed"`
-	TLS            string          `json:"tls,omitempty"`
-	BytesSent      int64           `json:"bytes_sent"`
-	BytesDelivered int64           `json:"bytes_delivered"`
+	Scenario       string `json:"scenario"`
+	Proactor       string `json:"proactor"`
+	Backend        string `json:"backend"`
+	Seed           int64  `json:"seed"`
+	TLS            string `json:"tls,omitempty"`
+	BytesSent      int64  `json:"bytes_sent"`
+	BytesDelivered int64  `json:"bytes_delivered"`
+	// BytesSent and BytesDelivered count bytes of the framed test streams,
+	// both directions summed: sent by their writers, and received by their
+	// readers (the protocol on the transport under test, or the peer).
+	// BytesLost is stream bytes that never arrived or, inside TLS where the
+	// detector cannot see, BytesLostInTLS: bytes of TLS records the
+	// transport read and threw away (counted from its trace). Delivery
+	// words them.
 	BytesLost      int64           `json:"bytes_lost"`
+	BytesLostInTLS int64           `json:"bytes_lost_in_tls,omitempty"`
 	Duplicates     int64           `json:"duplicates"`
 	Reordered      int64           `json:"reordered"`
 	Corrupt        int64           `json:"corrupt"`
@@ -156,6 +164,7 @@ func (o *Outcome) finish() {
 		}
 		if o.BytesLost == 0 && o.Transport != nil {
 			o.BytesLost = o.Transport.BytesLostToCancel
+			o.BytesLostInTLS = o.BytesLost
 		}
 		f := Finding{Kind: string(detect.KindLostBytes), Phase: o.discardPhase(ev), StreamPhase: ev.Phase, Direction: "to-proactor",
 			Offset: ev.Off, Length: int64(ev.N), Position: ev.Off,
@@ -208,4 +217,28 @@ func (o *Outcome) failureText() string {
 		}
 	}
 	return b.String()
+}
+
+// Delivery words the stream figures so that they cannot read as a
+// contradiction: what was sent, what reached its reader, and what was
+// lost where. lostInTLS is the part of lost that the transport discarded
+// below TLS, where the detector cannot see (Outcome.BytesLostInTLS). The
+// CLI (summed over iterations) and the campaign page both say it this way.
+func Delivery(sent, delivered, lost, lostInTLS int64) string {
+	s := fmt.Sprintf("test streams: %d bytes sent, %d delivered to their readers", sent, delivered)
+	switch seen := lost - lostInTLS; {
+	case lost == 0:
+		s += ", none lost"
+	case seen > 0:
+		s += fmt.Sprintf(", %d lost on the way (never delivered)", seen)
+	}
+	if lostInTLS > 0 {
+		s += fmt.Sprintf("; below TLS the transport under test discarded %d bytes of TLS records it had read (the detector cannot see inside TLS)", lostInTLS)
+	}
+	return s
+}
+
+// Delivery words the outcome's stream figures (see the function Delivery).
+func (o *Outcome) Delivery() string {
+	return Delivery(o.BytesSent, o.BytesDelivered, o.BytesLost, o.BytesLostInTLS)
 }

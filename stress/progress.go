@@ -84,28 +84,19 @@ func (p *Progress) draw() {
 	fmt.Fprintf(p.w, "\r\033[K[%s%s] %s", strings.Repeat("█", filled), strings.Repeat("░", width-filled), line)
 }
 
-// FormatRate writes a rate with its interval, e.g. "2.1% (95% CI 0.9–4.6%)".
+// FormatRate writes a rate with its interval, e.g. "2.1% (95% CI 0.9–4.6%)",
+// or with no failure "0% (95% upper bound 1.49%, exact one-sided)".
 func FormatRate(r stats.Rate) string {
 	if r.Runs == 0 {
 		return "no runs"
 	}
-	if r.Failures == 0 {
-		return fmt.Sprintf("0%% (95%% upper bound %s)", pct(stats.ZeroFailureUpper(r.Runs)))
+	if r.ZeroFailures() {
+		return fmt.Sprintf("0%% (95%% upper bound %s, %s)", pct(r.High), stats.ExactOneSided)
 	}
 	return fmt.Sprintf("%s (95%% CI %s–%s)", pct(r.Rate), pct(r.Low), pct(r.High))
 }
 
-func pct(x float64) string {
-	switch {
-	case x == 0:
-		return "0%"
-	case x < 0.001:
-		return fmt.Sprintf("%.3f%%", 100*x)
-	case x < 0.1:
-		return fmt.Sprintf("%.2f%%", 100*x)
-	}
-	return fmt.Sprintf("%.1f%%", 100*x)
-}
+func pct(x float64) string { return stats.Percent(x) }
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -146,13 +146,21 @@ func ParseTestID(id string) (name string, mode proactor.Mode, ok bool) {
 	return rest[:i], m, true
 }
 
+// SeedPins says what a scenario iteration's seed reproduces and what it
+// cannot, for people replaying a failure with --seed S --iterations 1.
+const SeedPins = "A seed pins the bytes of every stream, the TLS version, when random pauses fire, and the emu backend's " +
+	"fault plan for each read and write by its number (delays, forced lost races, short reads). " +
+	"It cannot pin what the kernel and the scheduler decide: how many bytes each read finds, and where in the stream a timed pause lands. " +
+	"So a replay fails the same way (the same kind and phase, hence the same signature) about as often, but at another offset."
+
 // Iteration returns the campaign iteration that runs the scenario once with
-// seed Seed+i. c must be normalized.
+// seed Seed+i: everything seeded in it derives from that seed alone (see
+// SeedPins), so --seed Seed+i --iterations 1 replays it.
 func (c ScenarioConfig) Iteration() Iteration {
 	return func(ctx context.Context, i int) Record {
 		seed := c.Seed + int64(i)
 		start := time.Now()
-		out := c.run(ctx, i, seed)
+		out := c.run(ctx, seed)
 		rec := Record{Iteration: i, Seed: seed, Duration: time.Since(start), Outcome: report.Pass}
 		res := report.Result{Test: c.TestID(), Outcome: report.Pass, Duration: rec.Duration, Iteration: i, Seed: seed}
 		if out.failed() {
@@ -167,7 +175,7 @@ func (c ScenarioConfig) Iteration() Iteration {
 }
 
 // run dispatches to the scenario.
-func (c ScenarioConfig) run(ctx context.Context, i int, seed int64) *Outcome {
+func (c ScenarioConfig) run(ctx context.Context, seed int64) *Outcome {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	o := newOutcome(c, seed)
@@ -175,9 +183,9 @@ func (c ScenarioConfig) run(ctx context.Context, i int, seed int64) *Outcome {
 	case "echo-pause":
 		runEcho(ctx, c, seed, o)
 	case "starttls-server":
-		runStartTLS(ctx, c, seed, tlsVersion(i), true, o)
+		runStartTLS(ctx, c, seed, tlsVersion(seed), true, o)
 	case "starttls-client":
-		runStartTLS(ctx, c, seed, tlsVersion(i), false, o)
+		runStartTLS(ctx, c, seed, tlsVersion(seed), false, o)
 	}
 	o.finish()
 	return o

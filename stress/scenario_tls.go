@@ -217,10 +217,11 @@ func (p *preTLS) take() []byte {
 	return b
 }
 
-// tlsVersion alternates TLS 1.3 and 1.2 by iteration, so both handshakes
-// meet the upgrade path.
-func tlsVersion(i int) uint16 {
-	if i%2 == 0 {
+// tlsVersion alternates TLS 1.3 and 1.2 with the seed (so by iteration,
+// and a replay by seed gets the same one), so both handshakes meet the
+// upgrade path.
+func tlsVersion(seed int64) uint16 {
+	if seed%2 == 0 {
 		return tls.VersionTLS13
 	}
 	return tls.VersionTLS12

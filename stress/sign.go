@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/triaged/triaged/internal/signature"
 )
@@ -28,10 +29,12 @@ func ParseOutcome(raw []byte) (*Outcome, error) {
 // start_tls"), since offsets and counts are evidence that varies between
 // runs of one bug; any other failure by its failure text. The server, the
 // re-signing of stored failures and `triaged stress exec` all sign here,
-// so a failure groups the same way wherever it was counted.
+// so a failure groups the same way wherever it was counted. The hint that
+// ends a whole-command failure (WholeCommandHint) is not part of the
+// failure, and is left out.
 func Sign(failureText string, detector []byte) signature.Signature {
 	if o, err := ParseOutcome(detector); err == nil && len(o.Anomalies) > 0 && o.Anomalies[0].Kind != "" {
 		return signature.Detector(o.Anomalies[0].Kind, o.Anomalies[0].Phase)
 	}
-	return signature.Compute(failureText)
+	return signature.Compute(strings.TrimSuffix(failureText, "\n\n"+WholeCommandHint))
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/view"
@@ -13,7 +15,7 @@ const histogramBins = 24
 // campaignPageView is a campaign's view with what only the page draws.
 type campaignPageView struct {
 	view.Campaign
-	Findings  []view.Finding
+	Findings  view.CampaignFindings
 	Histogram histogram
 	Live      bool
 }
@@ -33,17 +35,19 @@ func (p *Pages) Campaign(w http.ResponseWriter, r *http.Request) {
 	if p.viewError(w, r, err, "campaign") {
 		return
 	}
-	v := campaignPageView{Campaign: c, Findings: fs.Findings, Live: c.State.Active()}
-	var offsets []float64
-	for _, f := range fs.Findings {
-		if f.Report != nil {
-			for _, a := range f.Report.Anomalies {
-				offsets = append(offsets, float64(a.Offset))
-			}
-		}
-	}
-	v.Histogram = newHistogram("Where in the stream the detector found losses", offsets, histogramBins)
+	v := campaignPageView{Campaign: c, Findings: fs, Live: c.State.Active()}
+	what := fmt.Sprintf("losses in %d failing iterations", fs.LossIterations)
+	v.Histogram = newHistogram("Where in the stream data was lost", what, fs.LossOffsets, histogramBins)
 	p.render(w, r, http.StatusOK, campaignPage(v))
+}
+
+// zeroFailureWords says what zero failures mean so far: "no failure yet"
+// only while the campaign may still fail.
+func (v campaignPageView) zeroFailureWords() string {
+	if v.Live {
+		return "no failure yet"
+	}
+	return "no failure in " + itoa(v.Runs) + " runs"
 }
 
 // CancelCampaign cancels a campaign from its page (POST
@@ -58,4 +62,13 @@ func (p *Pages) CancelCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/campaigns/"+itoa(id), http.StatusSeeOther)
+}
+
+// groupLink is the text of a finding group's link to its signature: the
+// signature's title when the heading does not already say it.
+func groupLink(g view.FindingGroup) string {
+	if g.Title == "" || g.Title == strings.TrimSpace(g.Kind+" "+g.Phase) {
+		return "signature"
+	}
+	return g.Title
 }

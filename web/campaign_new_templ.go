@@ -602,7 +602,7 @@ func campaignNewPage(f campaignForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 66, "\" placeholder=\"0.5%\" size=\"6\"></label> <button type=\"submit\" class=\"secondary\">Compute</button></form><p class=\"small muted\">With no failure in n runs the rate is below 1 − 0.05^(1/n) ≈ 3/n (95%).</p></aside></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 66, "\" placeholder=\"0.5%\" size=\"6\"></label> <button type=\"submit\" class=\"secondary\">Compute</button></form><p class=\"small muted\">With no failure in n runs, triaged shows the 95% upper bound, exact one-sided: 1 − 0.05^(1/n) ≈ 3/n.</p></aside></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/triaged/triaged/internal/stats"
@@ -62,7 +64,7 @@ func newRateChart(title string, in []rateInput) rateChart {
 		r := rates[i]
 		c.Points = append(c.Points, ratePoint{
 			Label: p.Label, Href: p.Href,
-			Title: p.Label + ": " + itoa(p.Failures) + " of " + itoa(p.Runs) + " failed, " + percent(r.Rate) + " (95% " + interval(r.Low, r.High) + ")",
+			Title: p.Label + ": " + itoa(p.Failures) + " of " + itoa(p.Runs) + " failed, " + percent(r.Rate) + " (" + bound(r) + ")",
 			X:     padL + step*(float64(i)+0.5), Y: y(r.Rate), YLow: y(r.Low), YHigh: y(math.Min(r.High, top)),
 		})
 	}
@@ -87,13 +89,19 @@ func niceCeil(v float64) float64 {
 	return 1
 }
 
-// histogram counts values in equal bins from 0 to the largest value.
+// histogram counts stream offsets in equal bins spanning the data: from
+// the smallest value, rounded down to a bin, to the largest, so the bars
+// show where values fall rather than one bar on a distant axis.
 type histogram struct {
-	Title string
-	Bars  []bar
-	Ticks []tick // x labels (Y holds the x position)
-	Total int
-	Most  int // the tallest bar's count
+	Title   string
+	Caption string // what the chart shows, in words
+	Bars    []bar
+	Ticks   []tick // x labels (Y holds the x position)
+	Total   int
+	Most    int // the tallest bar's count
+	// Single is set when every value is the same: a chart would be one
+	// bar, so the page says it in words instead.
+	Single bool
 }
 
 type bar struct {
@@ -101,39 +109,71 @@ type bar struct {
 	Title      string
 }
 
-func newHistogram(title string, values []float64, bins int) histogram {
+// newHistogram lays out values (byte offsets) in at most bins bars whose
+// width is a round number of bytes (1, 2 or 5 times a power of ten, or a
+// power of two from 1 KiB up). what says what a value is, for the caption.
+func newHistogram(title, what string, values []int64, bins int) histogram {
 	h := histogram{Title: title, Total: len(values)}
 	if len(values) == 0 {
 		return h
 	}
-	hi := 0.0
+	// Offsets come from runners' reports: keep them where arithmetic on
+	// them cannot overflow, whatever a report says.
+	values = slices.Clone(values)
+	for i, v := range values {
+		values[i] = min(max(v, 0), maxOffset)
+	}
+	lo, hi := slices.Min(values), slices.Max(values)
+	if lo == hi {
+		h.Single = true
+		h.Caption = fmt.Sprintf("All %d %s at stream offset %s.", len(values), what, bytesLabel(float64(lo)))
+		return h
+	}
+	width := binWidth(hi-lo+1, bins)
+	start := lo / width * width
+	n := int((hi-start)/width) + 1
+	counts := make([]int, n)
 	for _, v := range values {
-		hi = math.Max(hi, v)
+		counts[(v-start)/width]++
 	}
-	width := math.Max(1, math.Ceil((hi+1)/float64(bins)))
-	counts := make([]int, bins)
-	for _, v := range values {
-		counts[min(bins-1, int(math.Max(0, v)/width))]++
-	}
-	most := 1
-	for _, n := range counts {
-		most = max(most, n)
-	}
-	h.Most = most
+	h.Most = slices.Max(counts)
 	plotW, plotH := chartW-padL-padR, chartH-padT-padB
-	bw := plotW / float64(bins)
-	for i, n := range counts {
-		bh := plotH * float64(n) / float64(most)
-		lo := int64(float64(i) * width)
+	bw := plotW / float64(n)
+	for i, c := range counts {
+		bh := plotH * float64(c) / float64(h.Most)
+		from := start + int64(i)*width
 		h.Bars = append(h.Bars, bar{
-			X: padL + bw*float64(i) + 1, Y: padT + plotH - bh, W: bw - 2, H: bh,
-			Title: itoa(n) + " at offsets " + strconv.FormatInt(lo, 10) + "–" + strconv.FormatInt(lo+int64(width)-1, 10),
+			X: padL + bw*float64(i) + 1, Y: padT + plotH - bh, W: max(bw-2, 1), H: bh,
+			Title: fmt.Sprintf("%d at offsets %d–%d", c, from, from+width-1),
 		})
 	}
-	for _, i := range []int{0, bins / 2, bins} {
-		h.Ticks = append(h.Ticks, tick{Y: padL + bw*float64(i), Label: bytesLabel(float64(i) * width)})
+	for _, i := range []int{0, n / 2, n} {
+		h.Ticks = append(h.Ticks, tick{Y: padL + bw*float64(i), Label: bytesLabel(float64(start + int64(i)*width))})
 	}
+	h.Caption = fmt.Sprintf("Stream offset of each of %d %s, from %s to %s; each bar counts a span of %s.",
+		len(values), what, bytesLabel(float64(lo)), bytesLabel(float64(hi)), bytesLabel(float64(width)))
 	return h
+}
+
+// maxOffset bounds the offsets a histogram lays out (1 PiB), far above
+// any stream a scenario sends.
+const maxOffset = 1 << 50
+
+// binWidth is the smallest round width that fits span in at most bins:
+// 1, 2 or 5 times a power of ten below 1 KiB, a power of two from there.
+func binWidth(span int64, bins int) int64 {
+	for p := int64(1); p < 1024; p *= 10 {
+		for _, m := range []int64{1, 2, 5} {
+			if w := m * p; w < 1024 && w*int64(bins) >= span {
+				return w
+			}
+		}
+	}
+	k := int64(1024)
+	for k*int64(bins) < span {
+		k *= 2
+	}
+	return k
 }
 
 // bytesLabel formats a stream offset compactly (12.5 KiB).

@@ -38,21 +38,30 @@ func formatCount(n int64) string {
 
 func statusText(code int) string { return strconv.Itoa(code) + " " + http.StatusText(code) }
 
-// percent formats a rate for people: three significant digits, enough for
-// the rare failures flaky tests have (0.0312%).
-func percent(rate float64) string {
-	switch {
-	case rate == 0:
-		return "0%"
-	case rate >= 0.1:
-		return strconv.FormatFloat(rate*100, 'f', 1, 64) + "%"
-	}
-	return strconv.FormatFloat(rate*100, 'g', 3, 64) + "%"
-}
+// percent formats a rate for people, as the CLI does (stats.Percent).
+func percent(rate float64) string { return stats.Percent(rate) }
 
 // interval formats a 95% interval.
 func interval(low, high float64) string {
 	return percent(low) + " – " + percent(high)
+}
+
+// bound says what a rate's 95% interval is, by the one convention
+// (stats.NewRate): "95% interval 1.2% – 4.5%" with failures, "95% upper
+// bound 1.49%, exact one-sided" without.
+func bound(r stats.Rate) string {
+	if r.ZeroFailures() {
+		return "95% upper bound " + percent(r.High) + ", " + stats.ExactOneSided
+	}
+	return "95% interval " + interval(r.Low, r.High)
+}
+
+// boundShort is bound inside a column already headed "95% interval".
+func boundShort(r stats.Rate) string {
+	if r.ZeroFailures() {
+		return "below " + percent(r.High) + " (" + stats.ExactOneSided + ")"
+	}
+	return interval(r.Low, r.High)
 }
 
 // ago says how long ago t was, coarsely.

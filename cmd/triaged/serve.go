@@ -155,7 +155,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 // done. A local runner that cannot start is logged, not fatal: the server is
 // useful without it.
 func startLocalRunner(ctx context.Context, db *database, dataDir string, addr net.Addr, log *slog.Logger, done chan struct{}) {
-	lr, err := newLocalRunner(ctx, db.store, dataDir, addr, log)
+	lr, err := newLocalRunner(db.store, dataDir, addr, log)
 	if err != nil {
 		log.Warn("no local runner", "err", err)
 		close(done)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -49,6 +50,7 @@ type campaignFlags struct {
 	stopTarget float64
 	seed       int64
 	json       bool
+	failures   string
 }
 
 func (f *campaignFlags) register(fs *flag.FlagSet, defaultIterations int) {
@@ -59,6 +61,7 @@ func (f *campaignFlags) register(fs *flag.FlagSet, defaultIterations int) {
 	fs.Float64Var(&f.stopTarget, "stop-target", 0.01, "for --stop confident: the rate the 95% bound must reach")
 	fs.Int64Var(&f.seed, "seed", 1, "seed of the first iteration; iteration i uses seed+i, so any failure can be replayed")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object with the figures instead of a summary")
+	fs.StringVar(&f.failures, "failures-dir", "", "where each failing iteration's output is kept, one file per failure (default: a new directory in $TMPDIR, made at the first failure)")
 }
 
 // spec is the campaign the flags ask for, validated by the rules every
@@ -82,12 +85,16 @@ func (f *campaignFlags) options(c campaign.Campaign) stress.Options {
 }
 
 // rateJSON holds the figures every `stress --json` object starts with.
+// ci95_low and ci95_high follow stats.NewRate's convention, named by
+// "interval": Wilson with failures, the exact one-sided bound without;
+// zero_failure_upper repeats that bound for scripts written before.
 type rateJSON struct {
 	Iterations     int     `json:"iterations"`
 	Failures       int     `json:"failures"`
 	ReproRate      float64 `json:"repro_rate"`
 	Low            float64 `json:"ci95_low"`
 	High           float64 `json:"ci95_high"`
+	Interval       string  `json:"interval"`
 	ZeroUpper      float64 `json:"zero_failure_upper,omitempty"`
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 	Stopped        string  `json:"stopped,omitempty"`
@@ -95,9 +102,9 @@ type rateJSON struct {
 
 func newRateJSON(s stress.Summary) rateJSON {
 	r := rateJSON{Iterations: s.Runs, Failures: s.Failures, ReproRate: s.Rate.Rate, Low: s.Low, High: s.High,
-		ElapsedSeconds: s.Elapsed.Seconds(), Stopped: s.Stopped}
-	if s.Failures == 0 {
-		r.ZeroUpper = stats.ZeroFailureUpper(s.Runs)
+		Interval: s.Interval, ElapsedSeconds: s.Elapsed.Seconds(), Stopped: s.Stopped}
+	if s.ZeroFailures() {
+		r.ZeroUpper = s.High
 	}
 	return r
 }
@@ -106,11 +113,68 @@ type execJSON struct {
 	Command string `json:"command"`
 	rateJSON
 	Tests stress.Tally `json:"tests"`
+	// WholeCommand is true when no run's output held per-test results:
+	// Tests then has one entry, the command. Note says so in words, and
+	// how to get per-test results.
+	WholeCommand bool   `json:"whole_command"`
+	Note         string `json:"note,omitempty"`
+	keptJSON
+}
+
+// keptJSON says where failing iterations' output was kept and quotes the
+// first failure.
+type keptJSON struct {
+	FailuresDir  string     `json:"failures_dir,omitempty"`
+	FailureFiles int        `json:"failure_files"`
+	FirstFailed  *keptFirst `json:"first_failure"`
+}
+
+type keptFirst struct {
+	Iteration int    `json:"iteration"`
+	Seed      int64  `json:"seed"`
+	File      string `json:"file"`
+	Tail      string `json:"tail"`
+}
+
+// tailLines is how much of the first failure a summary quotes.
+const tailLines = 15
+
+func newKeptJSON(l *stress.FailureLog) keptJSON {
+	k := keptJSON{FailuresDir: l.Dir(), FailureFiles: l.Files()}
+	if r, path, tail, ok := l.First(tailLines); ok {
+		k.FirstFailed = &keptFirst{Iteration: r.Iteration, Seed: r.Seed, File: path, Tail: tail}
+	}
+	return k
+}
+
+// keep returns an OnRecord step that writes failing iterations to l,
+// warning once on w if it cannot.
+func keep(l *stress.FailureLog, w io.Writer) func(stress.Record) {
+	warned := false
+	return func(r stress.Record) {
+		if err := l.Add(r); err != nil && !warned {
+			warned = true
+			fmt.Fprintf(w, "warning: %v\n", err)
+		}
+	}
+}
+
+// wholeCommandNote says, once for the campaign, that only a whole-command
+// verdict was possible in whole of runs.
+func wholeCommandNote(whole, runs int) string {
+	hint := "note: " + strings.TrimPrefix(stress.WholeCommandHint, "[triaged] ")
+	switch {
+	case whole == 0:
+		return ""
+	case whole == runs:
+		return hint
+	}
+	return fmt.Sprintf("%s (In %d of %d runs; the others had per-test results.)", hint, whole, runs)
 }
 
 func runStressExec(ctx context.Context, io stdio, args []string) error {
 	var f campaignFlags
-	fs := config.NewFlagSet("stress exec", "triaged stress exec [--iterations N] [--parallel N] [--timeout DURATION] [--format auto|gotest|pytest|cargo|…|junit=PATH] [--json] -- COMMAND [ARG…]", io.err)
+	fs := config.NewFlagSet("stress exec", "triaged stress exec [--iterations N] [--parallel N] [--timeout DURATION] [--format auto|gotest|pytest|regrtest|cargo|tap|jest|…|junit=PATH] [--seed N] [--failures-dir DIR] [--json] -- COMMAND [ARG…]", io.err)
 	f.register(fs, 10)
 	timeout := fs.Duration("timeout", 10*time.Minute, "per run; the whole process tree is killed after it")
 	format := fs.String("format", "auto", "how to read results: "+campaign.FormatHelp()+" (junit=PATH: the file the command writes; {iteration} is replaced)")
@@ -138,20 +202,29 @@ func runStressExec(ctx context.Context, io stdio, args []string) error {
 
 	tally := stress.Tally{}
 	progress := stress.NewProgress(io.err, f.iterations)
+	failures := stress.NewFailureLog(f.failures)
+	kept := keep(failures, io.err)
+	whole := 0
 	opts.OnRecord = func(r stress.Record) {
 		tally.Add(r)
+		kept(r)
+		if r.WholeCommand {
+			whole++
+		}
 		if !f.json {
 			progress.Add(r.Failed())
 		}
 	}
 	sum := stress.Run(ctx, opts, cmd.Iteration(c.Seed()))
 	progress.Done()
+	out := execJSON{Command: cmd.ID(), rateJSON: newRateJSON(sum), Tests: tally, WholeCommand: sum.Runs > 0 && whole == sum.Runs,
+		Note: wholeCommandNote(whole, sum.Runs), keptJSON: newKeptJSON(failures)}
 	if f.json {
-		if err := writeJSON(io.out, execJSON{Command: cmd.ID(), rateJSON: newRateJSON(sum), Tests: tally}); err != nil {
+		if err := writeJSON(io.out, out); err != nil {
 			return err
 		}
 	} else {
-		printExecSummary(io.out, cmd, sum, tally)
+		printExecSummary(io.out, out, sum, tally)
 	}
 	if sum.Failures > 0 {
 		return errFailuresFound
@@ -166,12 +239,20 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func printExecSummary(w io.Writer, cmd stress.Command, sum stress.Summary, tally stress.Tally) {
-	fmt.Fprintf(w, "%s\n%d runs, %d failed: %s in %v", cmd.ID(), sum.Runs, sum.Failures, stress.FormatRate(sum.Rate), sum.Elapsed.Round(time.Millisecond))
+func printExecSummary(w io.Writer, out execJSON, sum stress.Summary, tally stress.Tally) {
+	fmt.Fprintf(w, "%s\n%d runs, %d failed: %s in %v", out.Command, sum.Runs, sum.Failures, stress.FormatRate(sum.Rate), sum.Elapsed.Round(time.Millisecond))
 	if sum.Stopped != "" {
 		fmt.Fprintf(w, " (stopped: %s)", sum.Stopped)
 	}
 	fmt.Fprintln(w)
+	if out.Note != "" {
+		fmt.Fprintln(w, out.Note)
+	}
+	printTests(w, tally)
+	printKept(w, out.keptJSON)
+}
+
+func printTests(w io.Writer, tally stress.Tally) {
 	ids := make([]string, 0, len(tally))
 	for id, t := range tally {
 		if t.Failures > 0 {
@@ -197,4 +278,26 @@ func printExecSummary(w io.Writer, cmd stress.Command, sum stress.Summary, tally
 		}
 	}
 	tw.Flush()
+}
+
+// printKept names the directory of failing output and quotes the first
+// failure's tail, as x/tools' stress does.
+func printKept(w io.Writer, k keptJSON) {
+	if k.FirstFailed == nil {
+		return
+	}
+	ff := k.FirstFailed
+	fmt.Fprintf(w, "\nfailing output: %d %s in %s\n", k.FailureFiles, plural(k.FailureFiles, "file", "files"), k.FailuresDir)
+	fmt.Fprintf(w, "first failure, iteration %d (seed %d), %s ends:\n", ff.Iteration, ff.Seed, ff.File)
+	for _, l := range strings.Split(ff.Tail, "\n") {
+		fmt.Fprintf(w, "    %s\n", l)
+	}
+	fmt.Fprintf(w, "replay it with --seed %d --iterations 1\n", ff.Seed)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -24,12 +24,17 @@ type runJSON struct {
 	BytesSent      int64         `json:"bytes_sent"`
 	BytesDelivered int64         `json:"bytes_delivered"`
 	BytesLost      int64         `json:"bytes_lost"`
+	BytesLostInTLS int64         `json:"bytes_lost_in_tls"`
 	Duplicates     int64         `json:"duplicates"`
 	Reordered      int64         `json:"reordered"`
 	Corrupt        int64         `json:"corrupt"`
 	Stalls         int64         `json:"stalls"`
 	PrematureEOFs  int64         `json:"premature_eofs"`
 	FirstFailure   *firstFailure `json:"first_failure"`
+	// SeedNote says what replaying the first failure's seed reproduces.
+	SeedNote     string `json:"seed_note,omitempty"`
+	FailuresDir  string `json:"failures_dir,omitempty"`
+	FailureFiles int    `json:"failure_files"`
 }
 
 type firstFailure struct {
@@ -44,7 +49,7 @@ type firstFailure struct {
 
 func runStressRun(ctx context.Context, io stdio, args []string) error {
 	var f campaignFlags
-	fs := config.NewFlagSet("stress run", "triaged stress run --scenario echo-pause|starttls-server|starttls-client --proactor fixed|legacy [--backend emu|iocp] [--iterations N] [--packets N] [--packet-size BYTES] [--pause-every DURATION] [--seed N] [--parallel N] [--json]", io.err)
+	fs := config.NewFlagSet("stress run", "triaged stress run --scenario echo-pause|starttls-server|starttls-client --proactor fixed|legacy [--backend emu|iocp] [--iterations N] [--packets N] [--packet-size BYTES] [--pause-every DURATION] [--seed N] [--parallel N] [--failures-dir DIR] [--json]", io.err)
 	f.register(fs, 20)
 	name := fs.String("scenario", "", "echo-pause, starttls-server or starttls-client")
 	mode := fs.String("proactor", "", "fixed, or legacy: the pre-fix bpo-33694 behaviour, which loses data on purpose (the detector's positive control)")
@@ -82,12 +87,16 @@ func runStressRun(ctx context.Context, io stdio, args []string) error {
 
 	out := runJSON{Scenario: sc.Name, Proactor: m.String(), Backend: sc.Backend}
 	progress := stress.NewProgress(io.err, f.iterations)
+	failures := stress.NewFailureLog(f.failures)
+	kept := keep(failures, io.err)
 	opts.OnRecord = func(r stress.Record) {
+		kept(r)
 		var o stress.Outcome
 		json.Unmarshal(r.Detector, &o)
 		out.BytesSent += o.BytesSent
 		out.BytesDelivered += o.BytesDelivered
 		out.BytesLost += o.BytesLost
+		out.BytesLostInTLS += o.BytesLostInTLS
 		out.Duplicates += o.Duplicates
 		out.Reordered += o.Reordered
 		out.Corrupt += o.Corrupt
@@ -103,6 +112,10 @@ func runStressRun(ctx context.Context, io stdio, args []string) error {
 	sum := stress.Run(ctx, opts, sc.Iteration())
 	progress.Done()
 	out.rateJSON = newRateJSON(sum)
+	out.FailuresDir, out.FailureFiles = failures.Dir(), failures.Files()
+	if out.FirstFailure != nil {
+		out.SeedNote = stress.SeedPins
+	}
 	if f.json {
 		if err := writeJSON(io.out, out); err != nil {
 			return err
@@ -132,10 +145,12 @@ func describeFailure(r stress.Record, o *stress.Outcome) *firstFailure {
 func printRunSummary(w io.Writer, out runJSON, sum stress.Summary) {
 	fmt.Fprintf(w, "%s on the %s proactor (%s backend)\n", out.Scenario, out.Proactor, out.Backend)
 	fmt.Fprintf(w, "%d runs, %d failed: %s in %v\n", sum.Runs, sum.Failures, stress.FormatRate(sum.Rate), sum.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(w, "bytes sent %d, delivered %d, lost %d; duplicates %d, reordered %d, corrupt %d, stalls %d, premature EOFs %d\n",
-		out.BytesSent, out.BytesDelivered, out.BytesLost, out.Duplicates, out.Reordered, out.Corrupt, out.Stalls, out.PrematureEOFs)
+	fmt.Fprintf(w, "%s\nduplicates %d, reordered %d, corrupt %d, stalls %d, premature EOFs %d\n",
+		stress.Delivery(out.BytesSent, out.BytesDelivered, out.BytesLost, out.BytesLostInTLS),
+		out.Duplicates, out.Reordered, out.Corrupt, out.Stalls, out.PrematureEOFs)
 	if ff := out.FirstFailure; ff != nil {
 		fmt.Fprintf(w, "first failure: iteration %d (seed %d): %s: %s\n", ff.Iteration, ff.Seed, ff.Kind, ff.Detail)
-		fmt.Fprintf(w, "replay it with --seed %d --iterations 1\n", ff.Seed)
+		fmt.Fprintf(w, "replay it with --seed %d --iterations 1\n%s\n", ff.Seed, out.SeedNote)
+		fmt.Fprintf(w, "failing iterations: %d %s in %s\n", out.FailureFiles, plural(out.FailureFiles, "file", "files"), out.FailuresDir)
 	}
 }

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
 
 func TestStressRunCommand(t *testing.T) {
 	t.Parallel()
-	small := []string{"--packets", "200", "--packet-size", "8192", "--pause-every", "5ms", "--json"}
+	small := []string{"--packets", "200", "--packet-size", "8192", "--pause-every", "5ms", "--json", "--failures-dir", "{tmp}"}
 	tests := []struct {
 		name     string
 		args     []string
@@ -26,6 +27,11 @@ func TestStressRunCommand(t *testing.T) {
 				ff, _ := out["first_failure"].(map[string]any)
 				if out["bytes_lost"].(float64) <= 0 || ff == nil || ff["kind"] != "lost-bytes" || ff["offset"] == nil {
 					t.Errorf("got %v", out)
+				}
+				// A replay is told what it will and will not reproduce, and
+				// the failing iteration's account is kept in a file.
+				if note, _ := out["seed_note"].(string); !strings.Contains(note, "cannot pin") || out["failure_files"] != 1.0 {
+					t.Errorf("seed_note %q, failure_files %v", note, out["failure_files"])
 				}
 			},
 		},
@@ -56,7 +62,11 @@ func TestStressRunCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out, errb bytes.Buffer
-			err := run(context.Background(), tt.args, stdio{in: strings.NewReader(""), out: &out, err: &errb, getenv: func(string) string { return "" }})
+			args := slices.Clone(tt.args)
+			if i := slices.Index(args, "{tmp}"); i >= 0 {
+				args[i] = t.TempDir()
+			}
+			err := run(context.Background(), args, stdio{in: strings.NewReader(""), out: &out, err: &errb, getenv: func(string) string { return "" }})
 			if code := exitCode(err, &errb); code != tt.wantCode {
 				t.Fatalf("exit %d, want %d (err %v; stderr %s)", code, tt.wantCode, err, errb.String())
 			}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,4 +178,16 @@ func CheckLabel(l string) error {
 		return fmt.Errorf("label %q: use letters, digits and _.:=- (at most 64)", l)
 	}
 	return nil
+}
+
+// RunnableBy reports whether a runner with labels may lease the campaign's
+// jobs: its labels cover the campaign's. The store's lease query applies
+// the same rule in SQL (campaign labels <@ runner labels).
+func (s Spec) RunnableBy(labels []string) bool {
+	for _, l := range s.Labels {
+		if !slices.Contains(labels, l) {
+			return false
+		}
+	}
+	return true
 }

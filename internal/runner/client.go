@@ -11,14 +11,29 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // client talks to the server's runner protocol.
 type client struct {
-	base  string
-	token string
-	http  *http.Client
+	base string
+	http *http.Client
+
+	mu    sync.Mutex
+	token string // changes when the runner registers again
+}
+
+func (c *client) setToken(t string) {
+	c.mu.Lock()
+	c.token = t
+	c.mu.Unlock()
+}
+
+func (c *client) bearer() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token
 }
 
 // apiError is an answer the server gave on purpose: a 4xx or 5xx with its
@@ -39,6 +54,13 @@ func retryable(err error) bool {
 		return ae.Status == http.StatusTooManyRequests || ae.Status >= 500
 	}
 	return !errors.Is(err, context.Canceled)
+}
+
+// unknownToken says the server does not know the token sent: its database
+// was reset, restored or swapped since the runner registered.
+func unknownToken(err error) bool {
+	var ae *apiError
+	return errors.As(err, &ae) && ae.Status == http.StatusUnauthorized
 }
 
 // do sends a request with a JSON (or raw) body and decodes a JSON answer
@@ -64,8 +86,8 @@ func (c *client) do(ctx context.Context, method, path string, body any, out any)
 	if rd != nil {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
+	if t := c.bearer(); t != "" {
+		req.Header.Set("Authorization", "Bearer "+t)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -26,14 +26,22 @@ var ErrConfig = errors.New("runner configuration")
 
 // Config configures an agent.
 type Config struct {
-	Server            string // base URL of the triaged server
-	Name              string
-	Labels            []string
-	StateDir          string
+	Server   string // base URL of the triaged server
+	Name     string
+	Labels   []string
+	StateDir string
+	// RegistrationToken registers the runner when it has no token of its
+	// own, or when the server no longer knows the one it has (its database
+	// was reset, restored or swapped): the runner then registers again and
+	// keeps its spool.
 	RegistrationToken string
-	Version           string
-	PollInterval      time.Duration // wait between empty leases; default 2s
-	// Registered, if set, is called once the runner holds its own token,
+	// NewRegistrationToken, if set, is asked for a registration token when
+	// RegistrationToken is empty: the runner inside `triaged serve` mints a
+	// one-time token in the store.
+	NewRegistrationToken func(context.Context) (string, error)
+	Version              string
+	PollInterval         time.Duration // wait between empty leases; default 2s
+	// Registered, if set, is called each time the runner has registered,
 	// so a one-time registration token can be revoked.
 	Registered func()
 	Log        *slog.Logger
@@ -72,17 +80,13 @@ func New(cfg Config) (*Agent, error) {
 // job cleanly: iterations in flight are abandoned, finished ones uploaded
 // (for a short grace period), and the lease released.
 func (a *Agent) Run(ctx context.Context) error {
-	token, err := a.register(ctx)
-	if err != nil {
+	c := &client{base: a.cfg.Server, http: a.http}
+	if err := a.signIn(ctx, c); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
 		return err
 	}
-	if a.cfg.Registered != nil {
-		a.cfg.Registered()
-	}
-	c := &client{base: a.cfg.Server, token: token, http: a.http}
 	a.flushSpool(ctx, c)
 
 	hb := newHeartbeat(a, c)
@@ -94,6 +98,16 @@ func (a *Agent) Run(ctx context.Context) error {
 		switch {
 		case ctx.Err() != nil:
 			return nil // stopping: nothing is held, nothing to release
+		case unknownToken(err):
+			// The server forgot this runner while it ran: register again,
+			// then offer the spool, which the server still deduplicates.
+			if err := a.signIn(ctx, c); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+			a.flushSpool(ctx, c)
 		case err != nil && !retryable(err):
 			return fmt.Errorf("%w: lease: %v", ErrConfig, err)
 		case err != nil:

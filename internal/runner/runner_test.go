@@ -3,6 +3,7 @@ package runner_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -257,5 +258,101 @@ func TestAgentStopsWhenSpoolFails(t *testing.T) {
 	e.store.Pool().QueryRow(context.Background(), `SELECT state, runner_id FROM jobs WHERE id = $1`, jobID).Scan(&state2, &runner)
 	if state2 != "queued" || runner != nil {
 		t.Errorf("job after the agent stopped: state %s runner %v, want it back in the queue", state2, runner)
+	}
+}
+
+// TestAgentRegistersAgainOnAFreshDatabase points a runner whose state
+// directory was used with one database at a server on a fresh one, as when
+// the database is reset, restored or swapped: it registers again with its
+// registration token, keeps its spool and offers it, and the server, which
+// never leased it that job, stores none of it, so the fresh database's
+// campaign counts each iteration once.
+func TestAgentRegistersAgainOnAFreshDatabase(t *testing.T) {
+	t.Parallel()
+	state := t.TempDir()
+	old := newEnv(t)
+	stop := startAgent(t, old, "lin-1", state, admin)
+	c := old.createExec(`true`, 3)
+	old.waitCampaign(c.ID, 30*time.Second)
+	stop()
+	oldToken, _ := os.ReadFile(filepath.Join(state, "token"))
+	// An iteration of job 1 the old server never got.
+	spooled := filepath.Join(state, "spool", "job-1", "iter-000000001.json")
+	os.MkdirAll(filepath.Dir(spooled), 0o700)
+	os.WriteFile(spooled, []byte(`{"version":1,"results":[{"test":"sh -c true","outcome":"fail","failure_text":"from the old database","iteration":1}]}`), 0o600)
+
+	fresh := newEnv(t)
+	c = fresh.createExec(`true`, 5) // its first job is job 1 too
+	stop = startAgent(t, fresh, "lin-1", state, admin)
+	got := fresh.waitCampaign(c.ID, 30*time.Second)
+	stop()
+	if got.State != "done" || got.Runs != 5 || got.Failures != 0 {
+		t.Errorf("campaign on the fresh database: %+v, want done with 5 runs and no failure from the old spool", got)
+	}
+	if n := fresh.count(`SELECT count(*) FROM results WHERE campaign_id = $1`, c.ID); n != 5 {
+		t.Errorf("stored %d results, want exactly 5", n)
+	}
+	if n := fresh.count(`SELECT count(*) FROM runners WHERE name = 'lin-1'`); n != 1 {
+		t.Errorf("%d runners named lin-1 on the fresh database, want 1", n)
+	}
+	if newToken, _ := os.ReadFile(filepath.Join(state, "token")); string(newToken) == string(oldToken) {
+		t.Errorf("the runner kept the token the fresh database does not know")
+	}
+	if _, err := os.Stat(spooled); !os.IsNotExist(err) {
+		t.Errorf("the old spool file is still there (%v): it was never offered", err)
+	}
+}
+
+// TestAgentWithoutRegistrationTokenSaysWhy: with no registration token, a
+// runner whose token the server does not know stops with one line saying
+// what happened and what to do.
+func TestAgentWithoutRegistrationTokenSaysWhy(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	state := t.TempDir()
+	os.WriteFile(filepath.Join(state, "token"), []byte("tri_from-another-database\n"), 0o600)
+	a, err := runner.New(runner.Config{Server: e.url, Name: "x", StateDir: state, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.Run(context.Background())
+	if !errors.Is(err, runner.ErrConfig) || !strings.Contains(err.Error(), "does not know this runner's token") ||
+		!strings.Contains(err.Error(), "--registration-token") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("got %v, want one line saying the server forgot the runner and how to register again", err)
+	}
+}
+
+// TestAgentUploadsFailingOutput: a campaign's failing test reaches the
+// server with its own failure text and, beside it, the tail of what the
+// iteration printed, within the server's size limit, so the signature page
+// shows a real example.
+func TestAgentUploadsFailingOutput(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	startAgent(t, e, "lin-1", t.TempDir(), admin)
+	// go test's plain output, with 300 KiB of log before the failure.
+	script := `printf '=== RUN   TestA\n'; i=0; while [ $i -lt 8000 ]; do echo "    a_test.go:9: log line $i of a chatty test"; i=$((i+1)); done
+printf -- '--- FAIL: TestA (0.00s)\n    a_test.go:3: bad answer\nFAIL\nFAIL\tex.com/p\t0.01s\n'; exit 1`
+	c := e.createExec(script, 2)
+	if got := e.waitCampaign(c.ID, 60*time.Second); got.Failures != 2 {
+		t.Fatalf("campaign: %+v, want both iterations failed", got)
+	}
+	sig := e.count(`SELECT signature_id FROM results WHERE campaign_id = $1 AND outcome = 'fail' LIMIT 1`, c.ID)
+	var v struct {
+		Title   string
+		Example struct{ Test, Text, Output string }
+	}
+	if code := e.api("GET", fmt.Sprint("/api/v1/signatures/", sig), nil, &v); code != 200 {
+		t.Fatalf("GET signature: %d", code)
+	}
+	if v.Example.Test != "ex.com/p.TestA" || !strings.Contains(v.Example.Text, "a_test.go:3: bad answer") {
+		t.Errorf("example: %q %q, want TestA's own failure text", v.Example.Test, v.Example.Text)
+	}
+	out := v.Example.Output
+	if !strings.Contains(out, "log line 7999 of a chatty test") || !strings.HasSuffix(out, "FAIL\tex.com/p\t0.01s\n") {
+		t.Errorf("example output does not end with what the iteration printed: …%q", out[max(0, len(out)-200):])
+	}
+	if len(out) > 64<<10+100 || !strings.Contains(out, "bytes cut]") {
+		t.Errorf("example output is %d bytes; want the tail within the 64 KiB limit, marked as cut", len(out))
 	}
 }

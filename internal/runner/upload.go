@@ -56,6 +56,10 @@ func (a *Agent) flushJob(ctx context.Context, c *client, job int64) (stop bool, 
 			// re-runs these iterations) or the job is gone: nothing to keep.
 			a.log.Warn("dropping spooled results of a job this runner no longer holds", "job", job, "iterations", len(files), "reason", ae.Detail)
 			removeAll(files)
+		case unknownToken(err):
+			// The server forgot this runner; the spool waits for it to
+			// register again.
+			return stop, err
 		case errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusTooManyRequests:
 			a.log.Error("server refused spooled results; kept aside", "job", job, "dir", filepath.Join(a.state.dir, "rejected"), "reason", ae.Detail)
 			a.state.reject(files, ae.Detail)

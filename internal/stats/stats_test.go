@@ -98,3 +98,32 @@ func TestCheckFix(t *testing.T) {
 		t.Errorf("p-value: got %v, want %v", got, want)
 	}
 }
+
+func TestNewRateConvention(t *testing.T) {
+	t.Parallel()
+	// No failure: the exact one-sided bound, named; never Wilson's.
+	r := NewRate(0, 41)
+	if r.High != ZeroFailureUpper(41) || r.Low != 0 || r.Interval != IntervalExactOneSided || !r.ZeroFailures() {
+		t.Errorf("NewRate(0, 41) = %+v, want [0, %v] exact one-sided", r, ZeroFailureUpper(41))
+	}
+	// A failure: Wilson.
+	r = NewRate(3, 41)
+	if lo, hi := Wilson(3, 41); r.Low != lo || r.High != hi || r.Interval != IntervalWilson || r.ZeroFailures() {
+		t.Errorf("NewRate(3, 41) = %+v, want Wilson [%v, %v]", r, lo, hi)
+	}
+	if r := NewRate(0, 0); r.High != 1 || r.ZeroFailures() {
+		t.Errorf("NewRate(0, 0) = %+v, want the uninformative [0, 1]", r)
+	}
+}
+
+func TestPercent(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		rate float64
+		want string
+	}{{0, "0%"}, {1, "100.0%"}, {0.95, "95.0%"}, {ZeroFailureUpper(100), "2.95%"}, {ZeroFailureUpper(200), "1.49%"}, {0.000312, "0.0312%"}} {
+		if got := Percent(tt.rate); got != tt.want {
+			t.Errorf("Percent(%v) = %q, want %q", tt.rate, got, tt.want)
+		}
+	}
+}

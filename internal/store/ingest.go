@@ -56,7 +56,11 @@ type ResultRow struct {
 	Signature   *SignatureRow // nil for results without a failure
 	FailureText string
 	Truncated   int // bytes cut from FailureText
-	Detector    []byte
+	// Output is what the test printed apart from FailureText (JUnit
+	// system-out, a stress iteration's output tail); stored only beside a
+	// failure text.
+	Output   string
+	Detector []byte
 }
 
 // SignatureRow is a failure signature as the signature package computes it.
@@ -400,7 +404,11 @@ func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[st
 	for i, r := range b.Results {
 		if k < len(withText) && withText[k] == i {
 			texted = append(texted, append([]any{ids[k]}, row(r)...))
-			texts = append(texts, []any{ids[k], r.FailureText, int32(r.Truncated), now})
+			var output any
+			if r.Output != "" {
+				output = r.Output
+			}
+			texts = append(texts, []any{ids[k], r.FailureText, int32(r.Truncated), now, output})
 			k++
 			continue
 		}
@@ -415,7 +423,7 @@ func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[st
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, append([]string{"id"}, columns...), pgx.CopyFromRows(texted)); err != nil {
 		return fmt.Errorf("copy failing results: %w", err)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, failureTextColumns, pgx.CopyFromRows(texts)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, append(failureTextColumns, "output"), pgx.CopyFromRows(texts)); err != nil {
 		return fmt.Errorf("copy failure texts: %w", err)
 	}
 	return nil

@@ -120,14 +120,15 @@ func (s *Store) dropMonth(ctx context.Context, m time.Time) error {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO signature_examples AS e (signature_id, result_id, test, builder, repo, revision, runner_os, created_at, text, truncated)
-			SELECT DISTINCT ON (r.signature_id) r.signature_id, r.id, t.name, r.builder, r.repo, r.revision, r.runner_os, r.created_at, f.text, f.truncated
+			INSERT INTO signature_examples AS e (signature_id, result_id, test, builder, repo, revision, runner_os, created_at, text, truncated, output)
+			SELECT DISTINCT ON (r.signature_id) r.signature_id, r.id, t.name, r.builder, r.repo, r.revision, r.runner_os, r.created_at,
+			       f.text, f.truncated, f.output
 			FROM `+results+` r JOIN `+texts+` f ON f.result_id = r.id AND f.created_at = r.created_at JOIN tests t ON t.id = r.test_id
 			WHERE r.signature_id IS NOT NULL
 			ORDER BY r.signature_id, r.created_at DESC
 			ON CONFLICT (signature_id) DO UPDATE SET result_id = excluded.result_id, test = excluded.test, builder = excluded.builder,
 				repo = excluded.repo, revision = excluded.revision, runner_os = excluded.runner_os, created_at = excluded.created_at,
-				text = excluded.text, truncated = excluded.truncated
+				text = excluded.text, truncated = excluded.truncated, output = excluded.output
 			WHERE e.created_at < excluded.created_at`); err != nil {
 			return fmt.Errorf("keep examples of %s: %w", results, err)
 		}

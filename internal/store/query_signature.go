@@ -34,6 +34,9 @@ type Example struct {
 	CreatedAt time.Time `json:"created_at" db:"created_at"`
 	Text      string    `json:"text" db:"text"`
 	Truncated int       `json:"truncated" db:"truncated"`
+	// Output is what the failing test printed apart from Text (JUnit
+	// system-out, the tail of a stress iteration's output), or "".
+	Output string `json:"output" db:"output"`
 }
 
 // Count is how often something (a test, a runner, an OS, a revision) was
@@ -64,7 +67,7 @@ func (s *Store) SignatureByID(ctx context.Context, id int64) (Signature, error) 
 func (s *Store) SignatureExample(ctx context.Context, id int64) (Example, error) {
 	rows, _ := s.pool.Query(ctx, `
 		(SELECT r.id AS result_id, t.name AS test, r.builder, r.repo, r.revision, r.runner_os, coalesce(u.branch, '') AS branch,
-		        coalesce(u.url, '') AS url, r.created_at, f.text, f.truncated
+		        coalesce(u.url, '') AS url, r.created_at, f.text, f.truncated, coalesce(f.output, '') AS output
 		 FROM (SELECT id, batch_id, test_id, builder, repo, revision, runner_os, created_at FROM results
 		       WHERE signature_id = $1 ORDER BY created_at DESC LIMIT 50) r
 		 JOIN failure_texts f ON f.result_id = r.id AND f.created_at = r.created_at
@@ -72,7 +75,7 @@ func (s *Store) SignatureExample(ctx context.Context, id int64) (Example, error)
 		 LEFT JOIN upload_batches u ON u.id = r.batch_id
 		 ORDER BY r.created_at DESC LIMIT 1)
 		UNION ALL
-		SELECT e.result_id, e.test, e.builder, e.repo, e.revision, e.runner_os, '', '', e.created_at, e.text, e.truncated
+		SELECT e.result_id, e.test, e.builder, e.repo, e.revision, e.runner_os, '', '', e.created_at, e.text, e.truncated, coalesce(e.output, '')
 		FROM signature_examples e WHERE e.signature_id = $1
 		ORDER BY created_at DESC LIMIT 1`, id)
 	ex, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Example])

@@ -6,48 +6,36 @@ import (
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
-	"github.com/triaged/triaged/stress"
 )
-
-// campaignFindings bounds the failing iterations read for one view.
-const campaignFindings = 500
 
 // Campaign is a campaign with its repro rate, interval and per-runner
 // figures: GET /api/v1/campaigns/{id}.
 type Campaign struct {
 	campaign.Campaign
-	ReproRate float64 `json:"repro_rate"`
-	Low       float64 `json:"ci95_low"`
-	High      float64 `json:"ci95_high"`
-	// ZeroFailureUpper is the exact one-sided 95% upper bound on the rate
-	// while no run has failed, so "0 failures" always comes with what it
+	// Rate is the repro rate with its 95% interval by stats.NewRate's
+	// convention; the JSON keeps its flat fields (repro_rate, ci95_low,
+	// ci95_high, interval).
+	Rate      stats.Rate `json:"-"`
+	ReproRate float64    `json:"repro_rate"`
+	Low       float64    `json:"ci95_low"`
+	High      float64    `json:"ci95_high"`
+	Interval  string     `json:"interval"`
+	// ZeroFailureUpper repeats High while no run has failed: the exact
+	// one-sided 95% upper bound, so "0 failures" always comes with what it
 	// means.
 	ZeroFailureUpper *float64               `json:"zero_failure_upper,omitempty"`
 	Runners          []store.RunnerProgress `json:"runners"`
-}
-
-// Finding is a failing iteration of a campaign with what the data-loss
-// detector found in it.
-type Finding struct {
-	store.FailedIteration
-	// Report is the detector JSON parsed as the stress scenario wrote it;
-	// nil when the result carries none (an exec campaign) or one that is
-	// not a scenario outcome. The JSON keeps the raw "detector".
-	Report *stress.Outcome `json:"-"`
-}
-
-// CampaignFindings is a campaign's failing iterations, newest first.
-type CampaignFindings struct {
-	ID       int64     `json:"id"`
-	Findings []Finding `json:"findings"`
+	// Waiting says why no runner runs the campaign while it is active, e.g.
+	// "no runner can take this campaign's labels (labels windows)".
+	Waiting string `json:"waiting,omitempty"`
 }
 
 func newCampaign(c campaign.Campaign) Campaign {
 	rate := stats.NewRate(c.Failures, c.Runs)
-	v := Campaign{Campaign: c, ReproRate: rate.Rate, Low: rate.Low, High: rate.High, Runners: []store.RunnerProgress{}}
-	if c.Failures == 0 && c.Runs > 0 {
-		u := stats.ZeroFailureUpper(c.Runs)
-		v.ZeroFailureUpper = &u
+	v := Campaign{Campaign: c, Rate: rate, ReproRate: rate.Rate, Low: rate.Low, High: rate.High, Interval: rate.Interval,
+		Runners: []store.RunnerProgress{}}
+	if rate.ZeroFailures() {
+		v.ZeroFailureUpper = &rate.High
 	}
 	return v
 }
@@ -64,25 +52,12 @@ func (v *Views) campaign(ctx context.Context, id int64) (Campaign, error) {
 		return cv, err
 	}
 	cv.Runners = append(cv.Runners, rs...)
-	return cv, nil
-}
-
-// findingsOf reads campaign id's failing iterations with the
-// detector's report of each, parsed with the type stress writes it as.
-func (v *Views) findingsOf(ctx context.Context, id int64) (CampaignFindings, error) {
-	if _, err := v.store.CampaignByID(ctx, id); err != nil {
-		return CampaignFindings{}, notFound(err)
-	}
-	failed, err := v.store.CampaignFailures(ctx, id, campaignFindings)
-	if err != nil {
-		return CampaignFindings{}, err
-	}
-	out := CampaignFindings{ID: id, Findings: make([]Finding, len(failed))}
-	for i, f := range failed {
-		out.Findings[i] = Finding{FailedIteration: f}
-		if o, err := stress.ParseOutcome(f.Detector); err == nil {
-			out.Findings[i].Report = o
+	if c.State.Active() {
+		runners, err := v.Runners(ctx)
+		if err != nil {
+			return cv, err
 		}
+		cv.Waiting = waiting(c, runners)
 	}
-	return out, nil
+	return cv, nil
 }

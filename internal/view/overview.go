@@ -41,14 +41,23 @@ type Overview struct {
 	Broken   []TrendRow `json:"broken"`
 	// The lists show at most overviewRows each; these count them all, and
 	// the page links to the rest.
-	RisingTotal   int                 `json:"rising_total"`
-	TopFlakyTotal int                 `json:"top_flaky_total"`
-	BrokenTotal   int                 `json:"broken_total"`
-	Offline       []Runner            `json:"runners_offline"`
-	Active        []campaign.Campaign `json:"campaigns_running"`
-	Version       string              `json:"version"`
-	Database      string              `json:"-"`
-	Uptime        string              `json:"-"`
+	RisingTotal   int              `json:"rising_total"`
+	TopFlakyTotal int              `json:"top_flaky_total"`
+	BrokenTotal   int              `json:"broken_total"`
+	Offline       []Runner         `json:"runners_offline"`
+	Active        []ActiveCampaign `json:"campaigns_running"`
+	Version       string           `json:"version"`
+	Database      string           `json:"-"`
+	Uptime        string           `json:"-"`
+}
+
+// ActiveCampaign is a queued or running campaign, with why it waits when
+// no runner can take it.
+type ActiveCampaign struct {
+	campaign.Campaign
+	// Waiting says why no runner runs the campaign, e.g. "no runner can
+	// take this campaign's labels (labels windows)"; empty otherwise.
+	Waiting string `json:"waiting,omitempty"`
 }
 
 // TrendRow is a test's recent figures with their intervals.
@@ -117,18 +126,25 @@ func (v *Views) Overview(ctx context.Context, f Filter) (Overview, error) {
 	})
 	o.RisingTotal = len(o.Rising)
 	o.Rising = o.Rising[:min(len(o.Rising), overviewRows)]
-	runners, err := v.store.Runners(ctx)
+	runners, err := v.Runners(ctx)
 	if err != nil {
 		return o, err
 	}
-	for _, rn := range runners {
-		if f.OS != "" && rn.OS != f.OS || f.Builder != "" && rn.Name != f.Builder {
+	for _, r := range runners {
+		if f.OS != "" && r.OS != f.OS || f.Builder != "" && r.Name != f.Builder {
 			continue
 		}
-		if r := newRunner(rn, now); !rn.Disabled && !r.Online {
+		if !r.Disabled && !r.Online {
 			o.Offline = append(o.Offline, r)
 		}
 	}
-	o.Active, err = v.store.ActiveCampaigns(ctx)
-	return o, err
+	active, err := v.store.ActiveCampaigns(ctx)
+	if err != nil {
+		return o, err
+	}
+	o.Active = make([]ActiveCampaign, len(active))
+	for i, c := range active {
+		o.Active[i] = ActiveCampaign{Campaign: c, Waiting: waiting(c, runners)}
+	}
+	return o, nil
 }

@@ -2,6 +2,8 @@ package view
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/triaged/triaged/internal/campaign"
@@ -41,4 +43,32 @@ func (v *Views) runnerByID(ctx context.Context, id int64) (Runner, error) {
 		return Runner{}, notFound(err)
 	}
 	return newRunner(rn, v.now()), nil
+}
+
+// waiting says why an active campaign has nobody to run it, or "" when
+// some enabled runner that is online can take it: the words the overview
+// and the campaign page show on a campaign that would otherwise stay
+// queued in silence.
+func waiting(c campaign.Campaign, runners []Runner) string {
+	if !c.State.Active() {
+		return ""
+	}
+	matching := 0
+	for _, r := range runners {
+		if r.Disabled || !c.RunnableBy(r.Labels) {
+			continue
+		}
+		if r.Online {
+			return ""
+		}
+		matching++
+	}
+	labels := "no labels"
+	if len(c.Labels) > 0 {
+		labels = "labels " + strings.Join(c.Labels, ", ")
+	}
+	if matching == 0 {
+		return "no runner can take this campaign's labels (" + labels + ")"
+	}
+	return fmt.Sprintf("no runner that can take this campaign's labels (%s) is online: %d registered, none seen in the last %v", labels, matching, campaign.LeaseDuration)
 }

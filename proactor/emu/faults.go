@@ -8,10 +8,15 @@ import (
 )
 
 // Faults are seeded fault hooks. Every decision is a pure function of
-// (Seed, operation id, hook), not of timing or goroutine interleaving, so a
-// run's fault schedule is replayed exactly by reusing the seed: the same
-// operation ids get the same delays, short reads and forced races.
-// Probabilities are in [0, 1]; zero Faults inject nothing.
+// (Seed, the operation's number among its kind, hook), not of timing or
+// goroutine interleaving: the k-th read a port is given gets the same
+// delays, short read and forced lost race whenever the seed is reused,
+// however reads and writes interleaved. (Operation ids count reads and
+// writes together, in an order timing decides, so plans are not keyed on
+// them.) What a seed cannot pin is what the kernel and the scheduler
+// decide: how many bytes each read finds, and where in the stream a
+// timer-driven pause lands. Probabilities are in [0, 1]; zero Faults
+// inject nothing.
 type Faults struct {
 	Seed int64
 	// PostDelay is the chance of sleeping up to PostDelayMax between a
@@ -85,8 +90,10 @@ const (
 	hookSync
 )
 
-// Plan returns the decisions for operation op reading or writing a buffer
-// of size bytes. It is deterministic in (f, op, kind, size).
+// Plan returns the decisions for the op-th operation of its kind (from 1)
+// reading or writing a buffer of size bytes. It is deterministic in (f,
+// op, kind, size). The Port numbers operations per kind; Plan.Op is then
+// the operation's id, for the replay log.
 func (f Faults) Plan(op proactor.OpID, kind proactor.OpKind, size int) Plan {
 	p := Plan{Op: op}
 	if chance(f.Seed, op, hookDequeue, f.DequeueDelay) {

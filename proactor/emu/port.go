@@ -46,12 +46,15 @@ type Port struct {
 	closed   bool
 	workers  int
 	schedule []Plan
+	// seq numbers operations per kind, in submission order: the keys of
+	// their fault plans.
+	seq map[proactor.OpKind]proactor.OpID
 }
 
 // New returns a Port that owns conn. It starts two worker goroutines that
 // exit once the port is closed and drained.
 func New(conn net.Conn, f Faults) *Port {
-	p := &Port{conn: conn, faults: f, ops: make(map[*proactor.Op]*opRec), workers: 2}
+	p := &Port{conn: conn, faults: f, ops: make(map[*proactor.Op]*opRec), workers: 2, seq: map[proactor.OpKind]proactor.OpID{}}
 	p.ready = sync.NewCond(&p.mu)
 	p.work = sync.NewCond(&p.mu)
 	go p.worker(&p.reads, p.read)
@@ -83,12 +86,15 @@ func (p *Port) Schedule() []Plan {
 
 // Submit implements proactor.Port.
 func (p *Port) Submit(op *proactor.Op) (*proactor.Completion, error) {
-	rec := &opRec{plan: p.faults.Plan(op.ID, op.Kind, len(op.Buf)), done: make(chan struct{})}
+	rec := &opRec{done: make(chan struct{})}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		return nil, errors.New("emu: submit on closed port")
 	}
+	p.seq[op.Kind]++
+	rec.plan = p.faults.Plan(p.seq[op.Kind], op.Kind, len(op.Buf))
+	rec.plan.Op = op.ID
 	if rec.plan.Any() {
 		p.schedule = append(p.schedule, rec.plan)
 	}
