@@ -22,7 +22,24 @@ type key struct {
 	values bool
 	// ex, when set, records what each key line came from, for Explain.
 	ex *explainer
+	// off are the rules switched off, for measurement; Compute switches
+	// none off.
+	off rule
 }
+
+// rule is one of the grouping rules added in Version 3, by bit. Each can
+// be switched off, so that TestCorpusGrouping measures what it adds on
+// ecosystems it was not chosen on (README.md).
+type rule uint32
+
+// rules names the rules, in the order TestCorpusGrouping reports them.
+var rules = []struct {
+	r    rule
+	name string
+}{}
+
+// on reports whether rule r is in force.
+func (k *key) on(r rule) bool { return k.off&r == 0 }
 
 // maxKeyWords is how many blank-separated words of a message take part
 // in the hash. Logs and issue trackers cut long lines at arbitrary
