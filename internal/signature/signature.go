@@ -10,7 +10,7 @@ import (
 // Version is the version of the signing algorithm. Bump it whenever a
 // change to this package can change the Hash, Title or Normalized text of
 // any input; stored failures are then re-signed (see README.md).
-const Version = 2
+const Version = 3
 
 // Signature identifies a failure: failures with the same Hash are taken to
 // be the same bug.
