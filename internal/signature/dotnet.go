@@ -101,7 +101,9 @@ func (k *key) dotnetTrace() bool {
 		}
 	}
 	head := k.dotnetHead(first)
-	if head < 0 {
+	if head < 0 || first < 0 && !clrSign(strings.TrimSpace(k.lines[head])) {
+		// Without a frame, only the message can say it is .NET's: a
+		// heading of an issue template is any runner's.
 		return false
 	}
 	end := first
@@ -159,6 +161,15 @@ func (k *key) dotnetTrace() bool {
 	}
 	k.managed("dotnet", chain, clrSplit, clrFramework)
 	return true
+}
+
+// clrSign reports whether a message line is .NET's: a typed exception
+// or an xUnit or MSTest assertion ("Assert.True() Failure").
+func clrSign(t string) bool {
+	if typ, _ := clrExcType(t); typ != "" {
+		return true
+	}
+	return strings.HasPrefix(t, "Assert.") || strings.HasPrefix(t, "---- ")
 }
 
 // dotnetHead finds the line that opens a .NET failure's message: the

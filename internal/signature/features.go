@@ -113,6 +113,10 @@ func scanFeatures(lines []string) features {
 			if strings.HasPrefix(t, "not ok ") {
 				f |= fJSTest
 			}
+		case 'A':
+			if strings.HasPrefix(t, "Assert.") && strings.Contains(t, "() Failure") {
+				f |= fManaged // xUnit's message, its frames perhaps cut
+			}
 		case '[':
 			if strings.HasPrefix(t, "[ RUN ") || strings.HasPrefix(t, "[  FAILED  ]") {
 				f |= fGtest

@@ -19,6 +19,9 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 	k.kind = kind
 	root, top := chain[len(chain)-1], chain[0]
 	line, more, escaped := strings.Cut(root.line, `\n`)
+	// "Assert.Equal() Failure\r\nExpected: …": an escaped break ends
+	// the line as a real one does.
+	line = strings.TrimSuffix(line, `\r`)
 	typ, msg := split(line)
 	if isAssertion(typ, msg) {
 		// JUnit's "expected:<[a]> but was:<[b]>": the values compared
@@ -37,7 +40,7 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 	}
 	if strings.HasPrefix(more, "Expected:") {
 		if e, _, ok := strings.Cut(more, `\n`); ok {
-			more = e
+			more = strings.TrimSuffix(e, `\r`)
 		}
 		k.addMsg("", root.at, more)
 	}
