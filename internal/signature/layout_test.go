@@ -23,6 +23,8 @@ var layouts = []struct {
 	{"quoted", eachLine(func(l string) string { return "> " + l })},
 	{"ANSI colours", eachLine(func(l string) string { return "\x1b[31m" + l + "\x1b[0m" })},
 	{"doubled line breaks", func(s string) string { return strings.ReplaceAll(s, "\n", "\n\n") }},
+	{"runner's summary after", func(s string) string { return s + "FAIL\nexit status 1\n" }},
+	{"CI's summary after", func(s string) string { return s + "##[error]Process completed with exit code 1.\n" }},
 }
 
 // eachLine applies f to every line of a text.
