@@ -17,18 +17,18 @@ type score struct {
 	tp, fp, fn      int
 }
 
-// scoreKeys scores the pairs of texts for which in is true.
-func scoreKeys(texts []corpusText, keys []string, in func(i int) bool) score {
+// scoreKeys scores the pairs of texts for which pair is true; texts and
+// clusters count the texts for which in is true.
+func scoreKeys(texts []corpusText, keys []string, in func(i int) bool, pair func(i, j int) bool) score {
 	var s score
 	labels := map[string]bool{}
 	for i := range texts {
-		if !in(i) {
-			continue
+		if in(i) {
+			s.texts++
+			labels[texts[i].label] = true
 		}
-		s.texts++
-		labels[texts[i].label] = true
 		for j := i + 1; j < len(texts); j++ {
-			if !in(j) {
+			if !pair(i, j) {
 				continue
 			}
 			same := texts[i].label == texts[j].label
@@ -47,7 +47,20 @@ func scoreKeys(texts []corpusText, keys []string, in func(i int) bool) score {
 	return s
 }
 
-func all(int) bool { return true }
+func all(int) bool           { return true }
+func allPairs(_, _ int) bool { return true }
+
+// within is the pairs of two texts in a part: what rules are chosen on.
+func within(in func(int) bool) func(i, j int) bool {
+	return func(i, j int) bool { return in(i) && in(j) }
+}
+
+// touching is the pairs with a text in a part: a held-out part is scored
+// on them, so that a held-out text merged with a text it was not held out
+// with counts against the rules, as it would against a stored failure.
+func touching(in func(int) bool) func(i, j int) bool {
+	return func(i, j int) bool { return in(i) || in(j) }
+}
 
 // precision and recall are 1 where nothing was grouped or nothing was
 // to be grouped; defined says whether they were measured at all.
@@ -136,10 +149,10 @@ func (sg *signer) sign(off rule) []string {
 // a rule made for one ecosystem earns nothing when that one is held out.
 // It returns the rules switched off.
 func chooseRules(sg *signer, in func(i int) bool) rule {
-	base := scoreKeys(sg.texts, sg.sign(0), in).f1()
+	base := scoreKeys(sg.texts, sg.sign(0), in, within(in)).f1()
 	var off rule
 	for _, r := range rules {
-		if scoreKeys(sg.texts, sg.sign(r.r), in).f1() >= base {
+		if scoreKeys(sg.texts, sg.sign(r.r), in, within(in)).f1() >= base {
 			off |= r.r
 		}
 	}
@@ -160,21 +173,23 @@ type fold struct {
 func crossValidate(sg *signer, part func(c corpusText) string, tune bool) []fold {
 	var names []string
 	seen := map[string]bool{}
-	for _, c := range sg.texts {
-		if p := part(c); !seen[p] {
-			seen[p] = true
-			names = append(names, p)
+	of := make([]string, len(sg.texts))
+	for i, c := range sg.texts {
+		of[i] = part(c)
+		if !seen[of[i]] {
+			seen[of[i]] = true
+			names = append(names, of[i])
 		}
 	}
 	sort.Strings(names)
 	var out []fold
 	for _, name := range names {
-		in := func(i int) bool { return part(sg.texts[i]) == name }
+		in := func(i int) bool { return of[i] == name }
 		var off rule
 		if tune {
 			off = chooseRules(sg, func(i int) bool { return !in(i) })
 		}
-		out = append(out, fold{name: name, off: off, s: scoreKeys(sg.texts, sg.sign(off), in)})
+		out = append(out, fold{name: name, off: off, s: scoreKeys(sg.texts, sg.sign(off), in, touching(in))})
 	}
 	return out
 }
@@ -266,11 +281,11 @@ func TestCorpusGrouping(t *testing.T) {
 	for i, c := range texts {
 		base[i] = baselineKey(c.text)
 	}
-	whole := scoreKeys(texts, keys, all)
+	whole := scoreKeys(texts, keys, all, allPairs)
 	ecos := crossValidate(sg, byEcosystem, false)
 	t.Logf("corpus: %d texts in %d clusters, %d ecosystems, all development data", whole.texts, whole.clusters, len(ecos))
 	t.Logf("whole corpus, signature: %s", whole)
-	t.Logf("whole corpus, baseline (last exception line, numbers and hex masked): %s", scoreKeys(texts, base, all))
+	t.Logf("whole corpus, baseline (last exception line, numbers and hex masked): %s", scoreKeys(texts, base, all, allPairs))
 
 	t.Logf("by ecosystem, each scored alone (rules as built | rules chosen on the other ecosystems):")
 	loeo := crossValidate(sg, byEcosystem, true)
@@ -289,7 +304,7 @@ func TestCorpusGrouping(t *testing.T) {
 		t.Logf("each rule switched off alone, F1 (and its change): whole corpus | leave-one-ecosystem-out mean | %d-fold mean, rules chosen on the other parts:", kFolds)
 	}
 	for _, r := range rules {
-		w := scoreKeys(texts, sg.sign(r.r), all)
+		w := scoreKeys(texts, sg.sign(r.r), all, allPairs)
 		l := summarizeWithout(sg, byEcosystem, r.r)
 		k := summarizeWithout(sg, clusterFold, r.r)
 		t.Logf("  %-24s %.3f (%+.3f) | %.3f (%+.3f) | %.3f (%+.3f)", r.name, w.f1(), w.f1()-whole.f1(), l.f1, l.f1-tuned.f1, k.f1, k.f1-kf.f1)
@@ -310,13 +325,18 @@ func TestCorpusGrouping(t *testing.T) {
 // force, whatever the tuning would choose.
 func summarizeWithout(sg *signer, part func(corpusText) string, r rule) cvSummary {
 	folds := crossValidate(sg, part, true)
+	of := make([]string, len(sg.texts))
+	for i, c := range sg.texts {
+		of[i] = part(c)
+	}
 	for i := range folds {
 		if folds[i].off&r != 0 {
 			continue
 		}
 		off := folds[i].off | r
 		name := folds[i].name
-		folds[i] = fold{name: name, off: off, s: scoreKeys(sg.texts, sg.sign(off), func(j int) bool { return part(sg.texts[j]) == name })}
+		in := func(j int) bool { return of[j] == name }
+		folds[i] = fold{name: name, off: off, s: scoreKeys(sg.texts, sg.sign(off), in, touching(in))}
 	}
 	return summarize(folds)
 }
