@@ -206,16 +206,26 @@ func (k *key) dotnetHead(first int) int {
 			return i
 		}
 	}
+	// An assertion's message has no type: xUnit's "Assert.Equal()
+	// Failure", else the block of lines right above the frames (a blank
+	// line may part them, as issue templates print them).
+	for i := 0; i < limit; i++ {
+		if t := strings.TrimSpace(k.lines[i]); strings.HasPrefix(t, "Assert.") && strings.Contains(t, "() Failure") {
+			return i
+		}
+	}
 	if first <= 0 {
 		return -1
 	}
-	// An assertion's message has no type: the block of lines right
-	// above the frames is it.
-	head := first
-	for head > 0 && head > first-30 && strings.TrimSpace(k.lines[head-1]) != "" {
+	end := first
+	for end > 0 && end > first-3 && strings.TrimSpace(k.lines[end-1]) == "" {
+		end--
+	}
+	head := end
+	for head > 0 && head > end-30 && strings.TrimSpace(k.lines[head-1]) != "" {
 		head--
 	}
-	if head == first {
+	if head == end {
 		return -1
 	}
 	return head
