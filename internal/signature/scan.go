@@ -210,6 +210,10 @@ func stripPrefix(l string) string {
 			if n == len(t) && n > 0 {
 				return "" // a prefix on an empty line
 			}
+			if q := quoteMargin(t); n == 0 && q > 0 {
+				t = t[q:]
+				break
+			}
 			if n == 0 || t[n] != ' ' {
 				return l
 			}
@@ -295,12 +299,17 @@ func composePrefix(t string) int {
 
 // quoteMargin returns the length of a quotation's "> " margin (issue
 // trackers and mail quote logs that way; JUnit runners indent a failure's
-// lines as "   > "), or 0. Only "> " goes: the indentation after it is
-// the quoted line's own.
+// lines as "   > ", and a forked JVM's as "  2> "), or 0. Only "> " goes:
+// the indentation after it is the quoted line's own.
 func quoteMargin(t string) int {
 	k := 0
 	for k < len(t) && (t[k] == ' ' || t[k] == '\t') {
 		k++
+	}
+	// Randomized testing numbers the forked JVM whose output a line is:
+	// "  2> java.lang.AssertionError: …".
+	if d := digits(t[k:], 2); d > 0 && k+d+1 < len(t) && t[k+d] == '>' && t[k+d+1] == ' ' {
+		k += d
 	}
 	if k < len(t) && t[k] == '>' && (k+1 == len(t) || t[k+1] == ' ') && !strings.HasPrefix(t[k:], ">>") {
 		if k+1 == len(t) {
