@@ -23,6 +23,7 @@ const (
 	fGoTest
 	fRustTest
 	fPytest
+	fRuby // RSpec's "Failure/Error:", minitest's "Failure:"
 )
 
 // scanFeatures marks the formats whose telltale lines the text has.
@@ -162,6 +163,9 @@ func scanFeatures(lines []string) features {
 				f |= fManaged // a .NET or Java exception, with or without frames
 			}
 			rest, off = rest[c+1:], at+1
+		}
+		if strings.HasPrefix(t, "Failure/Error:") || strings.Contains(t, "Failure:") || strings.Contains(t, "Error:") && strings.Contains(t, "#") {
+			f |= fRuby
 		}
 		if strings.HasSuffix(t, ": Failure") {
 			f |= fGtest
