@@ -150,6 +150,10 @@ func scanFeatures(lines []string) features {
 			}
 			at := off + c
 			before := t[:at]
+			if strings.HasSuffix(before, "Failure/Error") || strings.HasSuffix(before, "Failure") && (at == 7 || strings.HasSuffix(before, ") Failure")) ||
+				strings.HasSuffix(before, "Error") && (at == 5 || strings.HasSuffix(before, ") Error")) {
+				f |= fRuby // RSpec's "Failure/Error:", minitest's "1) Failure:"
+			}
 			switch {
 			case strings.HasSuffix(before, ".go"):
 				f |= fGoTest
@@ -163,9 +167,6 @@ func scanFeatures(lines []string) features {
 				f |= fManaged // a .NET or Java exception, with or without frames
 			}
 			rest, off = rest[c+1:], at+1
-		}
-		if strings.HasPrefix(t, "Failure/Error:") || strings.Contains(t, "Failure:") || strings.Contains(t, "Error:") && strings.Contains(t, "#") {
-			f |= fRuby
 		}
 		if strings.HasSuffix(t, ": Failure") {
 			f |= fGtest

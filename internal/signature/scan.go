@@ -78,7 +78,11 @@ func unwrap(lines []string, ex *explainer) []string {
 		if strings.IndexByte(l, 0x1b) >= 0 {
 			l = stripANSI(l)
 		}
-		if t := strings.TrimLeft(l, " \t>"); t != "" && (t[0] == '`' || t[0] == '~' || t[0] == '<') && layoutLine(t) {
+		j := 0
+		for j < len(l) && (l[j] == ' ' || l[j] == '\t' || l[j] == '>') {
+			j++
+		}
+		if j < len(l) && (l[j] == '`' || l[j] == '~' || l[j] == '<') && layoutLine(l[j:]) {
 			l = ""
 			if ex != nil {
 				ex.markup(i)
@@ -127,20 +131,26 @@ func layoutLine(t string) bool {
 func dedent(lines []string) {
 	common, first := "", true
 	for _, l := range lines {
-		t := strings.TrimLeft(l, " \t")
-		if t == "" || t == "\r" {
+		n := 0
+		for n < len(l) && (l[n] == ' ' || l[n] == '\t') {
+			n++
+		}
+		if n == len(l) || l[n:] == "\r" {
 			continue
 		}
-		ind := l[:len(l)-len(t)]
+		if n == 0 {
+			return
+		}
+		ind := l[:n]
 		if first {
 			common, first = ind, false
 			continue
 		}
-		n := 0
-		for n < len(common) && n < len(ind) && common[n] == ind[n] {
-			n++
+		c := 0
+		for c < len(common) && c < len(ind) && common[c] == ind[c] {
+			c++
 		}
-		common = common[:n]
+		common = common[:c]
 		if common == "" {
 			return
 		}
