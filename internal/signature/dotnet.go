@@ -101,7 +101,7 @@ func (k *key) dotnetTrace() bool {
 		}
 	}
 	head := k.dotnetHead(first)
-	if head < 0 || first < 0 && !clrSign(strings.TrimSpace(k.lines[head])) {
+	if head < 0 || first < 0 && !k.clrSign(head) {
 		// Without a frame, only the message can say it is .NET's: a
 		// heading of an issue template is any runner's.
 		return false
@@ -163,11 +163,16 @@ func (k *key) dotnetTrace() bool {
 	return true
 }
 
-// clrSign reports whether a message line is .NET's: a typed exception
-// or an xUnit or MSTest assertion ("Assert.True() Failure").
-func clrSign(t string) bool {
+// clrSign reports whether the message at line at is .NET's: a typed
+// exception, an xUnit or MSTest assertion ("Assert.True() Failure"), or
+// NUnit's "Expected: 5" with "But was: 3" on the next line.
+func (k *key) clrSign(at int) bool {
+	t := strings.TrimSpace(k.lines[at])
 	if typ, _ := clrExcType(t); typ != "" {
 		return true
+	}
+	if strings.HasPrefix(t, "Expected:") && at+1 < len(k.lines) {
+		return strings.HasPrefix(strings.TrimSpace(k.lines[at+1]), "But was:")
 	}
 	return strings.HasPrefix(t, "Assert.") || strings.HasPrefix(t, "---- ")
 }

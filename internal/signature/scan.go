@@ -355,6 +355,9 @@ func noiseLine(t string) bool {
 	if t == "" || t == "FAIL" || t == "FAILED" || t == "ok" {
 		return true
 	}
+	if len(t) <= 24 && (t[0]|0x20 == 'e' || t[0] == '*' || t[0] == '#') && isHeading(t) {
+		return true // an issue template's "Error message" heading
+	}
 	for _, p := range [...]string{
 		"FAIL\t", "FAIL ", "ok \t", "ok  ", "exit status", "make: ***", "make[",
 		"Ran ", "FAILED (", "----", "====", "____", "Tests result:", "== Tests result",
@@ -374,6 +377,12 @@ func noiseLine(t string) bool {
 		}
 	}
 	return false
+}
+
+// isHeading reports whether t is an "Error message" heading, in any of
+// its markdown forms ("**Error message:**", "### Error Message").
+func isHeading(t string) bool {
+	return strings.EqualFold(strings.Trim(t, " \t*#:"), "error message")
 }
 
 // syslogStamp returns the length of a syslog-style "Oct 31 06:27:59" at
