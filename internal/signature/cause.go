@@ -131,7 +131,8 @@ func whereMatters(typ, msg string) bool {
 		"TimeoutException", "ConcurrentModificationException", "ClassCastException", "InvalidCastException",
 		"NoSuchElementException", "KeyNotFoundException", "ArgumentNullException", "IllegalArgumentException",
 		"IllegalStateException", "StackOverflowError", "TypeError", "RangeError", "ReferenceError",
-		"UnsupportedOperationException", "NotImplementedException", "NotSupportedException":
+		"UnsupportedOperationException", "NotImplementedException", "NotSupportedException",
+		"NoMethodError", "NameError": // Ruby's nil and undefined names
 		return true
 	}
 	return false

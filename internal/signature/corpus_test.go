@@ -2,93 +2,88 @@ package signature
 
 import (
 	"bufio"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// heldOutMarker opens the part of SOURCES.tsv collected for issue 13.
-// Clusters listed after it whose directory name hashes odd (FNV-1a, 32
-// bits) are held out: nobody tuning the algorithm looks at them, so their
-// figures say how it does on texts it was not built on.
-const heldOutMarker = "# wave 2:"
-
 // corpusText is one labelled failure text of testdata/corpus: texts with
 // the same label are the same bug.
 type corpusText struct {
-	file, label, source, text string
-	// heldOut texts are scored but never printed, titled or listed.
-	heldOut bool
+	file, label, source string
+	// ecosystem is the language and test runners of the project the text
+	// came from (ECOSYSTEMS.tsv): go, python, javascript, jvm, dotnet,
+	// rust, c-cpp, php-ruby.
+	ecosystem string
+	text      string
 }
 
-// isHeldOut reports whether a cluster listed after the wave-2 marker is
-// held out: the fixed rule chosen before any of them was seen.
-func isHeldOut(label string) bool {
-	h := fnv.New32a()
-	h.Write([]byte(label))
-	return h.Sum32()%2 == 1
-}
-
-// loadCorpus reads testdata/corpus/SOURCES.tsv: one "label/NN.txt<TAB>URL"
-// line per text, the label being the directory.
+// loadCorpus reads testdata/corpus/SOURCES.tsv, one "label/NN.txt<TAB>URL"
+// line per text, the label being the directory, and gives each text the
+// ecosystem ECOSYSTEMS.tsv names for the repository of its URL. The whole
+// corpus is development data: the texts that score the rules out of sample
+// are collected elsewhere, and tests here never read them.
 func loadCorpus(t testing.TB) []corpusText {
 	t.Helper()
 	dir := filepath.Join("testdata", "corpus")
-	f, err := os.Open(filepath.Join(dir, "SOURCES.tsv"))
+	eco := readTSV(t, filepath.Join(dir, "ECOSYSTEMS.tsv"))
+	var out []corpusText
+	for _, row := range readTSV(t, filepath.Join(dir, "SOURCES.tsv")) {
+		file, source := row[0], row[1]
+		label := filepath.Dir(filepath.FromSlash(file))
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+		if err != nil {
+			t.Fatalf("read corpus text: %v", err)
+		}
+		e := ecosystemOf(eco, source)
+		if e == "" {
+			t.Fatalf("%s: no ecosystem in ECOSYSTEMS.tsv for %s", file, source)
+		}
+		out = append(out, corpusText{file: file, label: label, source: source, ecosystem: e, text: string(b)})
+	}
+	return out
+}
+
+// readTSV reads the two-column lines of a manifest, skipping comments.
+func readTSV(t testing.TB, path string) [][2]string {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatalf("open corpus manifest: %v", err)
 	}
 	defer f.Close()
-	var out []corpusText
-	wave2 := false
+	var rows [][2]string
 	sc := bufio.NewScanner(f)
-	for sc.Scan() {
+	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
-		if strings.HasPrefix(line, heldOutMarker) {
-			wave2 = true
-		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		file, source, ok := strings.Cut(line, "\t")
+		a, b, ok := strings.Cut(line, "\t")
 		if !ok {
-			// No line content: it may be a held-out one.
-			t.Fatalf("manifest line %d: want file<TAB>source", len(out)+1)
+			t.Fatalf("%s:%d: want two tab-separated columns", path, n)
 		}
-		label := filepath.Dir(filepath.FromSlash(file))
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
-		if err != nil {
-			t.Fatalf("read corpus text %d: %v", len(out)+1, err)
-		}
-		out = append(out, corpusText{file: file, label: label, source: source, text: string(b),
-			heldOut: wave2 && isHeldOut(label)})
+		rows = append(rows, [2]string{a, b})
 	}
 	if err := sc.Err(); err != nil {
-		t.Fatalf("read corpus manifest: %v", err)
+		t.Fatalf("read %s: %v", path, err)
 	}
-	return out
+	return rows
 }
 
-// training returns the texts that may be looked at while tuning.
-func training(texts []corpusText) []corpusText {
-	var out []corpusText
-	for _, c := range texts {
-		if !c.heldOut {
-			out = append(out, c)
+// ecosystemOf finds the ecosystem of the repository a source URL
+// ("https://github.com/owner/name/issues/12") points into.
+func ecosystemOf(eco [][2]string, source string) string {
+	parts := strings.Split(strings.TrimPrefix(source, "https://"), "/")
+	if len(parts) < 3 {
+		return ""
+	}
+	repo := parts[1] + "/" + parts[2]
+	for _, row := range eco {
+		if strings.EqualFold(row[0], repo) {
+			return row[1]
 		}
 	}
-	return out
-}
-
-// heldOut returns the texts that are only ever scored.
-func heldOut(texts []corpusText) []corpusText {
-	var out []corpusText
-	for _, c := range texts {
-		if c.heldOut {
-			out = append(out, c)
-		}
-	}
-	return out
+	return ""
 }

@@ -22,6 +22,7 @@ func (k *key) detect() {
 	switch {
 	case has(fFrame|fManaged) && (k.jvmTrace() || k.dotnetTrace()),
 		has(fNode) && k.nodeCrash(),
+		has(fRuby) && (k.rspec() || k.minitest()),
 		has(fJSTest|fFrame) && k.jsFailure(),
 		has(fGtest) && k.gtest(),
 		has(fGoTest) && k.goTest(),

@@ -101,7 +101,9 @@ func (k *key) dotnetTrace() bool {
 		}
 	}
 	head := k.dotnetHead(first)
-	if head < 0 {
+	if head < 0 || first < 0 && !k.clrSign(head) {
+		// Without a frame, only the message can say it is .NET's: a
+		// heading of an issue template is any runner's.
 		return false
 	}
 	end := first
@@ -161,6 +163,20 @@ func (k *key) dotnetTrace() bool {
 	return true
 }
 
+// clrSign reports whether the message at line at is .NET's: a typed
+// exception, an xUnit or MSTest assertion ("Assert.True() Failure"), or
+// NUnit's "Expected: 5" with "But was: 3" on the next line.
+func (k *key) clrSign(at int) bool {
+	t := strings.TrimSpace(k.lines[at])
+	if typ, _ := clrExcType(t); typ != "" {
+		return true
+	}
+	if strings.HasPrefix(t, "Expected:") && at+1 < len(k.lines) {
+		return strings.HasPrefix(strings.TrimSpace(k.lines[at+1]), "But was:")
+	}
+	return strings.HasPrefix(t, "Assert.") || strings.HasPrefix(t, "---- ")
+}
+
 // dotnetHead finds the line that opens a .NET failure's message: the
 // line under an "Error Message:" header (dotnet test; "Error message" and
 // "**Error message:**" in issue templates) or under a "Test [FAIL]" line
@@ -195,16 +211,26 @@ func (k *key) dotnetHead(first int) int {
 			return i
 		}
 	}
+	// An assertion's message has no type: xUnit's "Assert.Equal()
+	// Failure", else the block of lines right above the frames (a blank
+	// line may part them, as issue templates print them).
+	for i := 0; i < limit; i++ {
+		if t := strings.TrimSpace(k.lines[i]); strings.HasPrefix(t, "Assert.") && strings.Contains(t, "() Failure") {
+			return i
+		}
+	}
 	if first <= 0 {
 		return -1
 	}
-	// An assertion's message has no type: the block of lines right
-	// above the frames is it.
-	head := first
-	for head > 0 && head > first-30 && strings.TrimSpace(k.lines[head-1]) != "" {
+	end := first
+	for end > 0 && end > first-3 && strings.TrimSpace(k.lines[end-1]) == "" {
+		end--
+	}
+	head := end
+	for head > 0 && head > end-30 && strings.TrimSpace(k.lines[head-1]) != "" {
 		head--
 	}
-	if head == first {
+	if head == end {
 		return -1
 	}
 	return head

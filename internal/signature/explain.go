@@ -30,8 +30,9 @@ type LineNote struct {
 	// Kept are the key lines made from this line.
 	Kept []KeyLine `json:"kept,omitempty"`
 	// Dropped says why the line is not part of the signature: "outside
-	// the window", "blank", "log prefix only", "noise" (runner chatter),
-	// "duplicate" or "not a key line".
+	// the window", "blank", "doubled line break", "markup" (a markdown
+	// fence, a <details> tag), "log prefix only", "noise" (runner
+	// chatter), "duplicate" or "not a key line".
 	Dropped string `json:"dropped,omitempty"`
 }
 
@@ -97,6 +98,25 @@ func (ex *explainer) dropMiddle(a, b int) {
 		ex.notes[ex.win[i]].Dropped = "outside the window"
 	}
 	ex.win = append(ex.win[:a], ex.win[b:]...)
+}
+
+// dropOdd records that the odd lines of a window of n lines, the blank
+// lines a doubled paste put there, were left out.
+func (ex *explainer) dropOdd(n int) {
+	keep := ex.win[:0]
+	for i, w := range ex.win[:n] {
+		if i%2 == 0 {
+			keep = append(keep, w)
+		} else {
+			ex.notes[w].Dropped = "doubled line break"
+		}
+	}
+	ex.win = keep
+}
+
+// markup records that window line i was issue-tracker markup.
+func (ex *explainer) markup(i int) {
+	ex.notes[ex.win[i]].Dropped = "markup"
 }
 
 func (ex *explainer) prefix(i int, p string) {

@@ -23,6 +23,7 @@ const (
 	fGoTest
 	fRustTest
 	fPytest
+	fRuby // RSpec's "Failure/Error:", minitest's "Failure:"
 )
 
 // scanFeatures marks the formats whose telltale lines the text has.
@@ -113,6 +114,10 @@ func scanFeatures(lines []string) features {
 			if strings.HasPrefix(t, "not ok ") {
 				f |= fJSTest
 			}
+		case 'A':
+			if strings.HasPrefix(t, "Assert.") && strings.Contains(t, "() Failure") {
+				f |= fManaged // xUnit's message, its frames perhaps cut
+			}
 		case '[':
 			if strings.HasPrefix(t, "[ RUN ") || strings.HasPrefix(t, "[  FAILED  ]") {
 				f |= fGtest
@@ -145,6 +150,10 @@ func scanFeatures(lines []string) features {
 			}
 			at := off + c
 			before := t[:at]
+			if strings.HasSuffix(before, "Failure/Error") || strings.HasSuffix(before, "Failure") && (at == 7 || strings.HasSuffix(before, ") Failure")) ||
+				strings.HasSuffix(before, "Error") && (at == 5 || strings.HasSuffix(before, ") Error")) {
+				f |= fRuby // RSpec's "Failure/Error:", minitest's "1) Failure:"
+			}
 			switch {
 			case strings.HasSuffix(before, ".go"):
 				f |= fGoTest

@@ -80,3 +80,35 @@ func TestComputeGeneralizes(t *testing.T) {
 		})
 	}
 }
+
+// TestComputeKeepsApart covers look-alikes that layout and issue
+// templates could make one: what two reports share there is the
+// template, not the failure.
+func TestComputeKeepsApart(t *testing.T) {
+	heading := func(msg string) string {
+		return "net8.0-Linux-Release-x64\n\n**Error message:**\n```\n" + msg + "\n```\n"
+	}
+	tests := []struct {
+		name string
+		a, b string
+	}{
+		{
+			name: "NUnit messages under an issue template's heading",
+			a:    heading("Expected: 5\nBut was:  3"),
+			b:    heading("Expected: \"ok\"\nBut was:  \"timeout\""),
+		},
+		{
+			name: "logs under an issue template's heading",
+			a:    heading("[PARENT] Responses were not received within 5000 ms.\nAssertionError [ERR_ASSERTION]: Failed"),
+			b:    heading("[PARENT] sendSocket closed\nError: listen EADDRINUSE: address already in use :::8080"),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := Compute(tt.a), Compute(tt.b)
+			if a.Hash == b.Hash {
+				t.Errorf("two failures share a signature:\n%s", a.Normalized)
+			}
+		})
+	}
+}

@@ -120,7 +120,7 @@ func (k *key) goTimeout(at int) {
 		switch {
 		case t == "running tests:":
 			inRunning = true
-		case inRunning && t != "" && !strings.HasPrefix(t, "goroutine "):
+		case inRunning && goTestName(t):
 			if sp := strings.IndexByte(t, ' '); sp > 0 {
 				t = t[:sp] // drop "(10m0s)"
 			}
@@ -162,6 +162,18 @@ func (k *key) goTimeout(at int) {
 			k.title += ": " + name
 		}
 	}
+}
+
+// goTestName reports whether t starts with the name of a test, benchmark,
+// example or fuzz target, as go test lists the running ones: anything
+// else (runner chatter pasted below a cut list) ends the list.
+func goTestName(t string) bool {
+	for _, p := range [...]string{"Test", "Benchmark", "Example", "Fuzz"} {
+		if rest, ok := strings.CutPrefix(t, p); ok && (rest == "" || rest[0] == ' ' || rest[0] == '/' || rest[0] == '_' || !isLetter(rest[0]) || rest[0] < 'a') {
+			return true
+		}
+	}
+	return false
 }
 
 // afterCompleted reduces "panic: Fail in goroutine after TestX/sub has

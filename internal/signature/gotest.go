@@ -69,6 +69,9 @@ func (k *key) goTest() bool {
 		return true
 	}
 	msgAt = failingMessage(lines, msgAt)
+	if test == "" && k.on(ruleTestID) {
+		test, testAt = testifyTest(lines, msgAt)
+	}
 	file, msg, _ := goMessage(strings.TrimSpace(lines[msgAt]))
 	if test != "" {
 		// The test's name inside its own message ("-test.run=^TestX$")
@@ -137,6 +140,23 @@ func (k *key) goContinuation(msgAt int) {
 			k.title += " " + l
 		}
 	}
+}
+
+// testifyTest reads the test that testify's report at line at names in
+// its "Test:" field, for a report pasted without go test's lines.
+func testifyTest(lines []string, at int) (string, int) {
+	for i := at + 1; i < len(lines) && i < at+40; i++ {
+		t := strings.TrimSpace(lines[i])
+		if _, _, ok := goMessage(t); ok || strings.HasPrefix(t, "--- ") {
+			break
+		}
+		if rest, ok := strings.CutPrefix(t, "Test:"); ok {
+			if name := strings.TrimSpace(rest); name != "" && !strings.ContainsAny(name, " \t") {
+				return name, i
+			}
+		}
+	}
+	return "", -1
 }
 
 // baseTest reduces a test name to the test function: subtests

@@ -130,7 +130,7 @@ func (f *jsFail) scan(lines []string, from int, inTest bool) {
 			f.more(lines, i)
 			continue
 		}
-		if f.msgAt < 0 && (inTest || inStack) && !strings.HasSuffix(t, ".js") && !isSourceExcerpt(t) {
+		if f.msgAt < 0 && (inTest || inStack) && !strings.HasSuffix(t, ".js") && !isSourceExcerpt(t) && !noiseLine(t) {
 			f.msg, f.msgAt = t, i
 			f.more(lines, i)
 		}

@@ -141,6 +141,8 @@ func excHead(l string) string {
 			t = rest[c+2:]
 		}
 	}
+	// A suppressed exception's line, when the report starts at it.
+	t = strings.TrimPrefix(t, "Suppressed: ")
 	if strings.HasPrefix(t, "Exception in thread ") {
 		if k := strings.Index(t, "\" "); k > 0 {
 			t = t[k+2:]

@@ -22,7 +22,37 @@ type key struct {
 	values bool
 	// ex, when set, records what each key line came from, for Explain.
 	ex *explainer
+	// off are the rules switched off, for measurement; Compute switches
+	// none off.
+	off rule
 }
+
+// rule is one of the rules that trade grouping for splitting, by bit.
+// Each can be switched off, so that TestCorpusGrouping measures what it
+// adds on ecosystems and clusters it was not chosen on (README.md).
+type rule uint32
+
+const (
+	// ruleTestID: where the runner's usual line is missing, any line
+	// that names the test by its full id names it (managed.go, gotest.go).
+	ruleTestID rule = 1 << iota
+	// ruleClassFamily: a JVM or .NET assertion is keyed on its test
+	// class, not the test method: the methods of one class failing on one
+	// bug are one family (managed.go).
+	ruleClassFamily
+)
+
+// rules names the rules, in the order TestCorpusGrouping reports them.
+var rules = []struct {
+	r    rule
+	name string
+}{
+	{ruleTestID, "test id line"},
+	{ruleClassFamily, "class family"},
+}
+
+// on reports whether rule r is in force.
+func (k *key) on(r rule) bool { return k.off&r == 0 }
 
 // maxKeyWords is how many blank-separated words of a message take part
 // in the hash. Logs and issue trackers cut long lines at arbitrary

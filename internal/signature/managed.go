@@ -19,6 +19,9 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 	k.kind = kind
 	root, top := chain[len(chain)-1], chain[0]
 	line, more, escaped := strings.Cut(root.line, `\n`)
+	// "Assert.Equal() Failure\r\nExpected: …": an escaped break ends
+	// the line as a real one does.
+	line = strings.TrimSuffix(line, `\r`)
 	typ, msg := split(line)
 	if isAssertion(typ, msg) {
 		// JUnit's "expected:<[a]> but was:<[b]>": the values compared
@@ -37,7 +40,7 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 	}
 	if strings.HasPrefix(more, "Expected:") {
 		if e, _, ok := strings.Cut(more, `\n`); ok {
-			more = e
+			more = strings.TrimSuffix(e, `\r`)
 		}
 		k.addMsg("", root.at, more)
 	}
@@ -65,8 +68,8 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 		if at >= 0 && assertion && !isTestClass(testClass(e.frames[at])) {
 			// No frame is the test's: the runner's line about the
 			// test names its class better than a frame of the library.
-			if c, cat := k.testClassLine(); c != "" {
-				k.add("at", cat, c)
+			if c, m, cat := k.testClassLine(); c != "" {
+				k.add("at", cat, k.testLoc(c, m))
 				found = true
 				break
 			}
@@ -74,7 +77,7 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 		if at >= 0 {
 			loc := shortFunc(e.frames[at])
 			if assertion {
-				loc = testClass(e.frames[at])
+				loc = k.testLoc(testClass(e.frames[at]), testMethod(e.frames, at))
 			}
 			k.add("at", e.fat[at], loc)
 			found = true
@@ -86,8 +89,8 @@ func (k *key) managed(kind string, chain []managedExc, split func(string) (strin
 	if assertion && !found {
 		// A report without its stack trace still names its test:
 		// Gradle's "pkg.FooTest > bar FAILED", JUnit's "bar(pkg.FooTest)".
-		if c, at := k.testClassLine(); c != "" {
-			k.add("at", at, c)
+		if c, m, at := k.testClassLine(); c != "" {
+			k.add("at", at, k.testLoc(c, m))
 		}
 	}
 	if len(chain) > 1 {
@@ -132,33 +135,101 @@ func isTestClass(c string) bool {
 	return strings.HasPrefix(c, "Test")
 }
 
-// testClassLine finds the class of the failing test in a runner's line
-// about it: Gradle's "pkg.FooTest > bar FAILED", JUnit's "bar(pkg.FooTest)",
-// xUnit's "Ns.FooTests.Bar(x: 1) [FAIL]", dotnet test's "Failed Ns.FooTests.Bar [3 ms]".
-func (k *key) testClassLine() (string, int) {
+// testLoc is where a test's assertion is keyed: its class, or with
+// ruleClassFamily off its class and method.
+func (k *key) testLoc(class, method string) string {
+	if k.on(ruleClassFamily) || method == "" {
+		return class
+	}
+	return class + "." + method
+}
+
+// testMethod is the test method of an assertion raised at frames[at]: the
+// outermost frame of the same test class (the frame at may be a helper or
+// an inner class of it).
+func testMethod(frames []string, at int) string {
+	c, last := testClass(frames[at]), at
+	for j := at + 1; j < len(frames); j++ {
+		if testClass(frames[j]) == c {
+			last = j
+		}
+	}
+	f := shortFunc(frames[last])
+	return f[strings.LastIndexByte(f, '.')+1:]
+}
+
+// testClassLine finds the failing test in a runner's line about it, and
+// returns its class and method: Gradle's "pkg.FooTest > bar FAILED",
+// JUnit's "bar(pkg.FooTest)", xUnit's "Ns.FooTests.Bar(x: 1) [FAIL]",
+// dotnet test's "Failed Ns.FooTests.Bar [3 ms]", and (ruleTestID) any
+// line that names it by its full id.
+func (k *key) testClassLine() (class, method string, at int) {
 	for i, l := range k.lines {
 		t := strings.TrimSpace(l)
 		if id, ok := strings.CutSuffix(t, " [FAIL]"); ok {
-			if c := clrTestClass(id); c != "" {
-				return c, i
+			if c, m := clrTestID(id); c != "" {
+				return c, m, i
 			}
 		}
 		if id, ok := strings.CutPrefix(t, "Failed "); ok {
 			if sp := strings.Index(id, " ["); sp > 0 {
-				if c := clrTestClass(id[:sp]); c != "" {
-					return c, i
+				if c, m := clrTestID(id[:sp]); c != "" {
+					return c, m, i
 				}
 			}
 		}
-		if c, _, ok := strings.Cut(t, " > "); ok && strings.HasSuffix(t, " FAILED") && !strings.Contains(c, " ") {
-			return c[strings.LastIndexByte(c, '.')+1:], i
+		if c, m, ok := strings.Cut(t, " > "); ok && strings.HasSuffix(t, " FAILED") && !strings.Contains(c, " ") {
+			return c[strings.LastIndexByte(c, '.')+1:], strings.TrimSuffix(m, " FAILED"), i
 		}
 		if p := strings.IndexByte(t, '('); p > 0 && strings.HasSuffix(t, ")") && !strings.ContainsAny(t, " :") {
 			c := t[p+1 : len(t)-1]
-			return c[strings.LastIndexByte(c, '.')+1:], i
+			return c[strings.LastIndexByte(c, '.')+1:], t[:p], i
+		}
+		if k.on(ruleTestID) {
+			if c, m := testID(t); c != "" {
+				return c, m, i
+			}
 		}
 	}
-	return "", -1
+	return "", "", -1
+}
+
+// testID reads the class and method of a line that names a test by its
+// full id, as issue templates and test reports head a failure:
+// "**pkg.FooTest.testBar**", "failed test: Ns.FooTests.Bar(x: 1)",
+// "- `Ns.FooTests.Bar(x: 1)`". The class must be named as a test class is,
+// so that prose with dots in it names none.
+func testID(t string) (class, method string) {
+	t = strings.Trim(t, " *`_")
+	t = strings.TrimLeft(strings.TrimPrefix(t, "- "), " `")
+	// "failed test: " and the like.
+	if c := strings.IndexByte(t, ':'); c > 0 && c < 16 && !strings.ContainsAny(t[:c], ".(") {
+		t = strings.TrimLeft(t[c+1:], " `")
+	}
+	if p := strings.IndexByte(t, '('); p > 0 {
+		t = t[:p]
+	}
+	t = strings.TrimRight(t, "`*")
+	dots := 0
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case c == '.':
+			if i == 0 || t[i-1] == '.' {
+				return "", ""
+			}
+			dots++
+		case !isWord(c) && c != '$':
+			return "", ""
+		}
+	}
+	if dots < 2 {
+		return "", ""
+	}
+	m := strings.LastIndexByte(t, '.')
+	if c := testClass(t); isTestClass(c) {
+		return c, t[m+1:]
+	}
+	return "", ""
 }
 
 // angleValues replaces what JUnit and Hamcrest print between "<" and ">"
@@ -221,18 +292,18 @@ func (k *key) surefireSummary() bool {
 	return false
 }
 
-// clrTestClass is the class of a .NET test id "Ns.FooTests.Bar(x: 1)".
-func clrTestClass(id string) string {
+// clrTestID is the class and method of a .NET test id "Ns.FooTests.Bar(x: 1)".
+func clrTestID(id string) (class, method string) {
 	if p := strings.IndexByte(id, '('); p > 0 {
 		id = id[:p]
 	}
 	id = strings.TrimPrefix(strings.TrimSpace(id), "- ")
 	if strings.ContainsAny(id, " \t") {
-		return ""
+		return "", ""
 	}
 	m := strings.LastIndexByte(id, '.')
 	if m <= 0 {
-		return ""
+		return "", ""
 	}
-	return id[strings.LastIndexByte(id[:m], '.')+1 : m]
+	return id[strings.LastIndexByte(id[:m], '.')+1 : m], id[m+1:]
 }

@@ -13,9 +13,10 @@ const (
 	maxLines  = 4096
 )
 
-// window returns the lines Compute looks at, with log prefixes removed.
-// When ex is set, it records where each line came from and what was left
-// out, for Explain.
+// window returns the lines Compute looks at, without what terminals and
+// issue trackers wrap a text in (see unwrap) and log prefixes. When ex is
+// set, it records where each line came from and what was left out, for
+// Explain.
 func window(text string, ex *explainer) []string {
 	orig := text
 	var skipped, at int // bytes left out of the middle, and where
@@ -42,6 +43,7 @@ func window(text string, ex *explainer) []string {
 		}
 		raw = append(raw[:maxLines/2], raw[len(raw)-maxLines/2:]...)
 	}
+	raw = unwrap(raw, ex)
 	for i, l := range raw {
 		l = strings.TrimRight(l, " \t\r")
 		raw[i] = stripPrefix(l)
@@ -49,7 +51,150 @@ func window(text string, ex *explainer) []string {
 			ex.prefix(i, l[:len(l)-len(raw[i])])
 		}
 	}
+	// The indentation of a block pasted below its log prefixes.
+	dedent(raw)
 	return raw
+}
+
+// unwrap removes from the lines of a text what a terminal or an issue
+// tracker wrapped it in, which one paste of a failure has and another
+// not: a blank line after every line (a web page's copy), ANSI colour and
+// cursor sequences, markdown fences and <details> tags (blank lines now),
+// and an indentation common to all lines (a markdown code block).
+func unwrap(lines []string, ex *explainer) []string {
+	if doubled(lines) {
+		out := lines[:0]
+		for i, l := range lines {
+			if i%2 == 0 {
+				out = append(out, l)
+			}
+		}
+		if ex != nil {
+			ex.dropOdd(len(lines))
+		}
+		lines = out
+	}
+	for i, l := range lines {
+		if strings.IndexByte(l, 0x1b) >= 0 {
+			l = stripANSI(l)
+		}
+		j := 0
+		for j < len(l) && (l[j] == ' ' || l[j] == '\t' || l[j] == '>') {
+			j++
+		}
+		if j < len(l) && (l[j] == '`' || l[j] == '~' || l[j] == '<') && layoutLine(l[j:]) {
+			l = ""
+			if ex != nil {
+				ex.markup(i)
+			}
+		}
+		lines[i] = l
+	}
+	dedent(lines)
+	return lines
+}
+
+// doubled reports whether every second line of a text is blank, as a web
+// page's copy makes it when each line of a log viewer is a paragraph of
+// its own: those blank lines are not the text's.
+func doubled(lines []string) bool {
+	n := len(lines)
+	for n > 0 && strings.TrimSpace(lines[n-1]) == "" {
+		n--
+	}
+	if n < 3 {
+		return false
+	}
+	for i := 1; i < n; i += 2 {
+		if strings.TrimSpace(lines[i]) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// layoutLine reports whether a trimmed line is only issue-tracker markup:
+// a fence ("```", "```console", "~~~") or a <details>/<summary> tag.
+func layoutLine(t string) bool {
+	t = strings.TrimRight(t, " \t\r")
+	switch {
+	case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
+		return !strings.ContainsAny(strings.TrimLeft(t, "`~"), " `")
+	case strings.HasPrefix(t, "<details") || strings.HasPrefix(t, "</details>") ||
+		strings.HasPrefix(t, "<summary>") && strings.HasSuffix(t, "</summary>"):
+		return true
+	}
+	return false
+}
+
+// dedent removes the blanks that every non-blank line starts with.
+func dedent(lines []string) {
+	common, first := "", true
+	for _, l := range lines {
+		n := 0
+		for n < len(l) && (l[n] == ' ' || l[n] == '\t') {
+			n++
+		}
+		if n == len(l) || l[n:] == "\r" {
+			continue
+		}
+		if n == 0 {
+			return
+		}
+		ind := l[:n]
+		if first {
+			common, first = ind, false
+			continue
+		}
+		c := 0
+		for c < len(common) && c < len(ind) && common[c] == ind[c] {
+			c++
+		}
+		common = common[:c]
+		if common == "" {
+			return
+		}
+	}
+	if common == "" {
+		return
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimPrefix(l, common)
+	}
+}
+
+// stripANSI removes terminal escape sequences: CSI ("ESC [ 31 m") and
+// OSC ("ESC ] … BEL") sequences, and lone escapes.
+func stripANSI(l string) string {
+	var b strings.Builder
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if c != 0x1b {
+			b.WriteByte(c)
+			continue
+		}
+		if i+1 < len(l) && l[i+1] == '[' {
+			j := i + 2
+			for j < len(l) && (l[j] < 0x40 || l[j] > 0x7e) {
+				j++
+			}
+			i = j
+			continue
+		}
+		if i+1 < len(l) && l[i+1] == ']' {
+			j := i + 2
+			for j < len(l) && l[j] != 0x07 && !(l[j] == 0x1b && j+1 < len(l) && l[j+1] == '\\') {
+				j++
+			}
+			if j < len(l) && l[j] == 0x1b {
+				j++
+			}
+			i = j
+			continue
+		}
+		i++ // ESC and the one byte after it ("ESC (B")
+	}
+	return b.String()
 }
 
 // cutLine returns the index of the last line when the text ends in the
@@ -74,6 +219,10 @@ func stripPrefix(l string) string {
 			n := matchTimestamp(t)
 			if n == len(t) && n > 0 {
 				return "" // a prefix on an empty line
+			}
+			if q := quoteMargin(t); n == 0 && q > 0 {
+				t = t[q:]
+				break
 			}
 			if n == 0 || t[n] != ' ' {
 				return l
@@ -160,12 +309,17 @@ func composePrefix(t string) int {
 
 // quoteMargin returns the length of a quotation's "> " margin (issue
 // trackers and mail quote logs that way; JUnit runners indent a failure's
-// lines as "   > "), or 0. Only "> " goes: the indentation after it is
-// the quoted line's own.
+// lines as "   > ", and a forked JVM's as "  2> "), or 0. Only "> " goes:
+// the indentation after it is the quoted line's own.
 func quoteMargin(t string) int {
 	k := 0
 	for k < len(t) && (t[k] == ' ' || t[k] == '\t') {
 		k++
+	}
+	// Randomized testing numbers the forked JVM whose output a line is:
+	// "  2> java.lang.AssertionError: …".
+	if d := digits(t[k:], 2); d > 0 && k+d+1 < len(t) && t[k+d] == '>' && t[k+d+1] == ' ' {
+		k += d
 	}
 	if k < len(t) && t[k] == '>' && (k+1 == len(t) || t[k+1] == ' ') && !strings.HasPrefix(t[k:], ">>") {
 		if k+1 == len(t) {
@@ -201,6 +355,9 @@ func noiseLine(t string) bool {
 	if t == "" || t == "FAIL" || t == "FAILED" || t == "ok" {
 		return true
 	}
+	if len(t) <= 24 && (t[0]|0x20 == 'e' || t[0] == '*' || t[0] == '#') && isHeading(t) {
+		return true // an issue template's "Error message" heading
+	}
 	for _, p := range [...]string{
 		"FAIL\t", "FAIL ", "ok \t", "ok  ", "exit status", "make: ***", "make[",
 		"Ran ", "FAILED (", "----", "====", "____", "Tests result:", "== Tests result",
@@ -220,6 +377,12 @@ func noiseLine(t string) bool {
 		}
 	}
 	return false
+}
+
+// isHeading reports whether t is an "Error message" heading, in any of
+// its markdown forms ("**Error message:**", "### Error Message").
+func isHeading(t string) bool {
+	return strings.EqualFold(strings.Trim(t, " \t*#:"), "error message")
 }
 
 // syslogStamp returns the length of a syslog-style "Oct 31 06:27:59" at

@@ -10,7 +10,7 @@ import (
 // Version is the version of the signing algorithm. Bump it whenever a
 // change to this package can change the Hash, Title or Normalized text of
 // any input; stored failures are then re-signed (see README.md).
-const Version = 2
+const Version = 3
 
 // Signature identifies a failure: failures with the same Hash are taken to
 // be the same bug.
@@ -83,10 +83,16 @@ func clip(s string, n int) string {
 // bounded part of the text whatever its size, and is safe for concurrent
 // use.
 func Compute(text string) Signature {
+	return computeRules(text, 0)
+}
+
+// computeRules is Compute with the rules in off switched off, for
+// measuring what each rule adds (README.md).
+func computeRules(text string, off rule) Signature {
 	if strings.TrimSpace(text) == "" {
 		return makeSignature(EmptyTitle, "empty")
 	}
-	var k key
+	k := key{off: off}
 	k.lines = window(text, nil)
 	k.cut = cutLine(text, k.lines)
 	k.detect()
