@@ -14,7 +14,7 @@ import (
 // benchmarks and demos of the dashboard.
 func runSeed(ctx context.Context, io stdio, args []string) error {
 	var f dbFlags
-	o := store.SeedOptions{Now: time.Now()}
+	o := store.SeedOptions{Now: time.Now(), Sign: func(text string) store.SignatureRow { return signStored(text, nil) }}
 	fs := config.NewFlagSet("seed", "triaged seed [--results 5000000] [--tests 2000] [--signatures 500] [--runners 30] [--days 90] [--database-url URL]", io.err)
 	f.register(fs, io.getenv)
 	fs.IntVar(&o.Results, "results", 5_000_000, "about how many results to write")

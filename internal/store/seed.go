@@ -21,6 +21,10 @@ type SeedOptions struct {
 	Days       int
 	Seed       uint64    // makes the dataset reproducible
 	Now        time.Time // the last day of the dataset
+	// Sign, if set, signs each seeded failure text as ingest would, so the
+	// seeded signatures are the product's own (and `triaged resign` finds
+	// nothing to do); without it they carry a synthetic key.
+	Sign func(text string) SignatureRow
 }
 
 // SeedStats says what Seed wrote.
@@ -128,18 +132,38 @@ func (g *generator) insertDimensions(ctx context.Context, tx pgx.Tx) error {
 	for i := range g.tests {
 		g.tests[i].id = ids[i]
 	}
-	hashes, titles, norms, firsts := make([]string, len(g.sigs)), make([]string, len(g.sigs)), make([]string, len(g.sigs)), make([]time.Time, len(g.sigs))
-	for i, sg := range g.sigs {
-		hashes[i], titles[i], norms[i], firsts[i] = sg.hash, sg.title, sg.normalized, sg.first
+	// Texts the algorithm keys alike share one signature, as they would
+	// after ingest.
+	algorithm := int32(1)
+	var algs []int32
+	var hashes, titles, norms []string
+	var firsts []time.Time
+	index := map[string]int{}
+	for i := range g.sigs {
+		sg := &g.sigs[i]
+		if g.o.Sign != nil {
+			row := g.o.Sign(sg.text)
+			algorithm, sg.hash, sg.title, sg.normalized = int32(row.Algorithm), row.Hash, row.Title, row.Normalized
+		}
+		if k, ok := index[sg.hash]; ok {
+			if sg.first.Before(firsts[k]) {
+				firsts[k] = sg.first
+			}
+			continue
+		}
+		index[sg.hash] = len(hashes)
+		algs, hashes, titles, norms, firsts = append(algs, algorithm), append(hashes, sg.hash), append(titles, sg.title),
+			append(norms, sg.normalized), append(firsts, sg.first)
 	}
 	rows, _ = tx.Query(ctx, `INSERT INTO signatures (algorithm, hash, title, normalized, first_seen, last_seen)
-		SELECT 1, h, t, n, f, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS u(h, t, n, f) RETURNING id`,
-		hashes, titles, norms, firsts, g.o.Now)
+		SELECT a, h, t, n, f, $6 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) WITH ORDINALITY AS u(a, h, t, n, f, o)
+		ORDER BY o RETURNING id`,
+		algs, hashes, titles, norms, firsts, g.o.Now)
 	if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
 		return fmt.Errorf("insert signatures: %w", err)
 	}
 	for i := range g.sigs {
-		g.sigs[i].id = ids[i]
+		g.sigs[i].id = ids[index[g.sigs[i].hash]]
 	}
 	for i := range g.runners {
 		r := &g.runners[i]
