@@ -49,6 +49,12 @@ func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 		a.writeIngestError(w, r, err)
 		return
 	}
+	if c.Repo != "" && !auth.MayWrite(p, c.Repo) {
+		// Leases skip such campaigns; a job leased before the runner was
+		// bound, or a bug, must not write there either.
+		a.refuseRepo(w, r, p, c.Repo)
+		return
+	}
 	batchID := r.URL.Query().Get("batch")
 	if !namePattern.MatchString(batchID) {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, "batch: a job upload needs a batch id, so a retry is stored once", nil)

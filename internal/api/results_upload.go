@@ -33,6 +33,10 @@ func (a *API) UploadResults(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)
 		return
 	}
+	if !auth.MayWrite(p, b.Repo) {
+		a.refuseRepo(w, r, p, b.Repo)
+		return
+	}
 	format, err := report.FormatForContentType(r.Header.Get("Content-Type"))
 	if err != nil {
 		jsonapi.Error(w, r, a.log, http.StatusUnsupportedMediaType, err.Error(), nil)
@@ -91,6 +95,13 @@ func uploadMeta(r *http.Request, p store.Principal) (store.Batch, error) {
 		b.ID = "auto-" + hex.EncodeToString(buf)
 	}
 	return b, nil
+}
+
+// refuseRepo answers 403 to a principal bound to other repos than repo.
+func (a *API) refuseRepo(w http.ResponseWriter, r *http.Request, p store.Principal, repo string) {
+	a.log.Warn("results refused for a repo the token is not bound to", "principal", p.Name, "repo", repo, "repos", p.Repos)
+	jsonapi.Error(w, r, a.log, http.StatusForbidden, fmt.Sprintf("this token may write only %s, not %s; ask an admin for a token bound to %s",
+		strings.Join(p.Repos, ", "), repo, repo), nil)
 }
 
 // principalKey names who uploads, for idempotency: the same batch id from
