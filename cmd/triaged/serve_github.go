@@ -32,7 +32,7 @@ func (g *githubFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.gh.Context, "github-context", "triaged", "context of commit statuses; campaigns post under <context>/stress")
 	fs.BoolVar(&g.gh.PendingWhileCampaign, "github-pending-while-campaign", false, "a commit's status is pending, not success, while a campaign on it runs")
 	fs.StringVar(&g.verifyRepos, "github-verify-repos", "", "owner/name,… whose pushes and pull requests start verification campaigns for their flaky tests")
-	fs.StringVar(&g.verifyCommand, "github-verify-command", "", `command that runs one test, {test} standing for its id and {name} for its last part: words, or a JSON array such as ["python3","-m","test","-m","{name}"]; without it only built-in scenario tests are verified`)
+	fs.StringVar(&g.verifyCommand, "github-verify-command", "", `command that runs one test, {test} standing for its id and {name} for its last part (the id is also in $TRIAGED_TEST; never use a shell form with {test}): words, or a JSON array such as ["python3","-m","test","-m","{name}"]; without it only built-in scenario tests are verified`)
 	fs.StringVar(&g.hook.Verify.Format, "github-verify-format", "auto", "output format of --github-verify-command: "+campaign.FormatHelp())
 	fs.StringVar(&g.verifyLabels, "github-verify-labels", "", "runner labels verification campaigns need, comma-separated")
 	fs.IntVar(&g.hook.Verify.Iterations, "github-verify-iterations", 200, "iterations of a verification campaign (it stops at the first failure)")

@@ -78,6 +78,10 @@ type Spec struct {
 	EachRunner bool   `json:"each_runner" db:"each_runner"`
 	Repo       string `json:"repo" db:"repo"`
 	Revision   string `json:"revision" db:"revision"`
+	// Test is the full id of the test the campaign stresses, when it
+	// stresses one. An exec command reads it from $TRIAGED_TEST, which
+	// needs no quoting, whatever the id holds.
+	Test string `json:"test" db:"test"`
 }
 
 // Campaign is a stored campaign with its live figures.

@@ -68,6 +68,9 @@ func TestValidateRefuses(t *testing.T) {
 		{"repo", with(scenario, func(s *Spec) { s.Repo = "../.." }), "repo"},
 		{"revision", with(scenario, func(s *Spec) { s.Repo, s.Revision = "a/b", "../../tokens" }), "revision"},
 		{"revision without repo", with(scenario, func(s *Spec) { s.Revision = "abc1234" }), "repo"},
+		{"test on two lines", with(exec, func(s *Spec) { s.Test = "a\nb" }), "test"},
+		{"test with NUL", with(exec, func(s *Spec) { s.Test = "a\x00b" }), "test"},
+		{"test too long", with(exec, func(s *Spec) { s.Test = strings.Repeat("t", 5000) }), "test"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

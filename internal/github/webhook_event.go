@@ -16,8 +16,8 @@ import (
 // parsedDelivery is a delivery with what the answer reports of it.
 type parsedDelivery struct {
 	store.WebhookDelivery
-	status      string
-	notVerified []string
+	status  string
+	refused []Refusal
 }
 
 // parseEvent reads a push or pull_request event into commits to record and
@@ -77,7 +77,7 @@ func (h *Webhooks) parseEvent(r *http.Request, event, delivery string, body []by
 	d.status = "recorded"
 	d.Commits = append(d.Commits, head)
 	if verify && h.cfg.Verify.covers(head.Repo) {
-		d.Campaigns, d.notVerified, err = h.verificationCampaigns(r, head.Repo, head.SHA)
+		d.Campaigns, d.refused, err = h.verificationCampaigns(r, head.Repo, head.SHA)
 	}
 	return d, at, err
 }

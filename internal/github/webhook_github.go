@@ -55,9 +55,17 @@ type WebhookAnswer struct {
 	Event     string  `json:"event"`
 	Commits   int     `json:"commits"`
 	Campaigns []int64 `json:"campaigns"`
-	// NotVerified lists flaky tests no campaign could be made for (no
-	// command configured for a test that is not a built-in scenario).
-	NotVerified []string `json:"not_verified,omitempty"`
+	// NotVerified lists flaky tests no campaign was made for, and Refused
+	// says why of each: no command configured for a test that is not a
+	// built-in scenario, or an id that cannot be put on the command line.
+	NotVerified []string  `json:"not_verified,omitempty"`
+	Refused     []Refusal `json:"refused,omitempty"`
+}
+
+// Refusal is a flaky test no verification campaign was made for, and why.
+type Refusal struct {
+	Test   string `json:"test"`
+	Reason string `json:"reason"`
 }
 
 // Receive handles POST /webhooks/github: it checks the signature, refuses
@@ -109,7 +117,10 @@ func (h *Webhooks) Receive(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, h.log, http.StatusInternalServerError, "", err)
 		return
 	}
-	ans := WebhookAnswer{Status: d.status, Event: event, Commits: len(d.Commits), Campaigns: []int64{}, NotVerified: d.notVerified}
+	ans := WebhookAnswer{Status: d.status, Event: event, Commits: len(d.Commits), Campaigns: []int64{}, Refused: d.refused}
+	for _, rf := range d.refused {
+		ans.NotVerified = append(ans.NotVerified, rf.Test)
+	}
 	for _, c := range created {
 		ans.Campaigns = append(ans.Campaigns, c.ID)
 		h.log.Info("verification campaign created", "id", c.ID, "name", c.Name, "repo", c.Repo, "revision", c.Revision)
