@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/api"
 	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/config"
@@ -27,6 +28,8 @@ type serveFlags struct {
 	requireLogin bool
 	github       githubFlags
 	localRunner  bool
+	// How long bodies may take to arrive: any, and authenticated uploads.
+	bodyTimeout, uploadTimeout time.Duration
 }
 
 func runServe(ctx context.Context, io stdio, args []string) error {
@@ -45,6 +48,8 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.IntVar(&f.limits.MaxFailureText, "max-failure-text", f.limits.MaxFailureText, "bytes of failure text kept per result; the rest is cut with a marker")
 	fs.Float64Var(&f.limits.InfraThreshold, "infra-threshold", f.limits.InfraThreshold, "share of failing results above which a batch counts as an infrastructure failure")
 	fs.DurationVar(&f.limits.Window, "verdict-window", f.limits.Window, "how far back verdicts (flaky, known, broken) look at a test's history")
+	fs.DurationVar(&f.bodyTimeout, "body-timeout", app.DefaultBodyTimeout, "how long a request body may take to arrive; slower clients are cut off (408)")
+	fs.DurationVar(&f.uploadTimeout, "upload-timeout", api.DefaultUploadTimeout, "how long an authenticated result upload's body may take to arrive")
 	f.github.register(fs)
 	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
 	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token"}, githubSecrets...)...); err != nil {
@@ -55,6 +60,12 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	}
 	if err := validateLimits(f.limits); err != nil {
 		return err
+	}
+	switch {
+	case f.bodyTimeout < time.Second:
+		return config.Usagef("--body-timeout: want at least 1s, got %v", f.bodyTimeout)
+	case f.uploadTimeout < f.bodyTimeout:
+		return config.Usagef("--upload-timeout: want at least --body-timeout (%v), got %v", f.bodyTimeout, f.uploadTimeout)
 	}
 	if fs.NArg() > 0 {
 		return config.Usagef("serve takes no arguments, got %q", fs.Args())
@@ -95,7 +106,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		// Behind a TLS-terminating proxy the request looks like plain HTTP;
 		// an https public URL says the browser is on TLS all the same.
 		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"),
-		GitHub: f.github.gh, Webhook: f.github.hook,
+		GitHub: f.github.gh, Webhook: f.github.hook, BodyTimeout: f.bodyTimeout, UploadTimeout: f.uploadTimeout,
 	}, db.store)
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -37,6 +37,7 @@ func (g *githubFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.verifyLabels, "github-verify-labels", "", "runner labels verification campaigns need, comma-separated")
 	fs.IntVar(&g.hook.Verify.Iterations, "github-verify-iterations", 200, "iterations of a verification campaign (it stops at the first failure)")
 	fs.IntVar(&g.hook.Verify.MaxTests, "github-verify-max-tests", 10, "most campaigns per commit: the flakiest tests of the repo")
+	fs.Int64Var(&g.hook.MaxBody, "github-webhook-max-bytes", github.DefaultWebhookMaxBody, "largest webhook body read (413 above); it is read before its signature is checked, from anyone")
 }
 
 // finish checks the parsed flags and fills what they imply.
@@ -64,6 +65,8 @@ func (g *githubFlags) finish(getenv func(string) string) error {
 		return config.Usagef("--github-verify-iterations: want 1 to 1000000, got %d", g.hook.Verify.Iterations)
 	case g.hook.Verify.MaxTests < 1 || g.hook.Verify.MaxTests > 100:
 		return config.Usagef("--github-verify-max-tests: want 1 to 100, got %d", g.hook.Verify.MaxTests)
+	case g.hook.MaxBody < 64<<10 || g.hook.MaxBody > 25<<20:
+		return config.Usagef("--github-webhook-max-bytes: want 65536 to 26214400 (GitHub's cap), got %d", g.hook.MaxBody)
 	}
 	if len(g.hook.Verify.Command) > 0 {
 		// Checked now, not on the first push: a typo would otherwise only

@@ -7,9 +7,11 @@
 package api
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -30,7 +32,15 @@ type Config struct {
 	// with --require-login.
 	Read func(http.Handler) http.Handler
 	Log  *slog.Logger
+	// UploadTimeout is how long an authenticated upload's body may take to
+	// arrive (default 10 minutes), instead of the server's deadline for
+	// bodies.
+	UploadTimeout time.Duration
 }
+
+// DefaultUploadTimeout is how long an upload's body may take by default:
+// 32 MiB at half a megabit per second.
+const DefaultUploadTimeout = 10 * time.Minute
 
 // API serves /api/v1.
 type API struct {
@@ -47,6 +57,7 @@ func New(cfg Config, st *store.Store, authn *auth.Authenticator, views *view.Vie
 	if cfg.Read == nil {
 		cfg.Read = func(h http.Handler) http.Handler { return h }
 	}
+	cfg.UploadTimeout = cmp.Or(cfg.UploadTimeout, DefaultUploadTimeout)
 	return &API{cfg: cfg, store: st, ingest: ingest.New(st, cfg.Limits), auth: authn, views: views, log: cfg.Log}
 }
 
@@ -94,6 +105,13 @@ func (a *API) Handler() http.Handler {
 		jsonapi.Error(w, r, a.log, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path, nil)
 	})
 	return r
+}
+
+// allowUploadTime gives an authenticated upload's body longer to arrive
+// than the server's deadline for bodies, which is short so that callers
+// without a token cannot hold connections open.
+func (a *API) allowUploadTime(w http.ResponseWriter) {
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(a.cfg.UploadTimeout))
 }
 
 // pathID reads the {id} of a route. Anything but a positive number names

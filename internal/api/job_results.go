@@ -28,6 +28,7 @@ const (
 // decided in the transaction that stored the results.
 func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
+	a.allowUploadTime(w)
 	id, ok := a.pathID(w, r, "job")
 	if !ok {
 		return

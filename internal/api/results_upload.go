@@ -28,6 +28,7 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9_.:@+=-][A-Za-z0-9_.:@/+=-]{0,1
 // UploadResults handles POST /api/v1/results.
 func (a *API) UploadResults(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
+	a.allowUploadTime(w)
 	b, err := uploadMeta(r, p)
 	if err != nil {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)
@@ -152,6 +153,8 @@ func (a *API) writeIngestError(w http.ResponseWriter, r *http.Request, err error
 	var perr *report.ParseError
 	lim := a.ingest.Limits()
 	switch {
+	case jsonapi.TimedOut(err):
+		jsonapi.Error(w, r, a.log, http.StatusRequestTimeout, "the body did not arrive in time; send it again", nil)
 	case errors.As(err, &maxBytes), errors.Is(err, report.ErrInputTooLarge):
 		jsonapi.Error(w, r, a.log, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes; split the upload", lim.MaxBodyBytes), nil)
 	case errors.Is(err, report.ErrTooManyResults):

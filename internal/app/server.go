@@ -44,6 +44,10 @@ type Config struct {
 	GitHub github.Config
 	// Webhook configures POST /webhooks/github.
 	Webhook github.WebhookConfig
+	// BodyTimeout bounds how long any request's body may take to arrive
+	// (default DefaultBodyTimeout); UploadTimeout is what authenticated
+	// result uploads get instead (default api.DefaultUploadTimeout).
+	BodyTimeout, UploadTimeout time.Duration
 }
 
 // Server is triaged's HTTP application.
@@ -75,10 +79,11 @@ func (s *Server) routes() http.Handler {
 	authn := auth.New(s.cfg.AdminToken, s.store, log)
 	views := view.New(s.store, s.cfg.Version, s.cfg.Database, s.cfg.GitHub.Window)
 	pages := web.New(web.Config{Log: log, Auth: authn, RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store, views)
-	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log}, s.store, authn, views)
+	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log,
+		UploadTimeout: s.cfg.UploadTimeout}, s.store, authn, views)
 
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, newRecoverer(log), newRequestMetrics(s.metrics))
+	r.Use(middleware.RequestID, newRecoverer(log), newBodyDeadline(cmp.Or(s.cfg.BodyTimeout, DefaultBodyTimeout)), newRequestMetrics(s.metrics))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
