@@ -30,6 +30,7 @@ type serveFlags struct {
 	localRunner  bool
 	// How long bodies may take to arrive: any, and authenticated uploads.
 	bodyTimeout, uploadTimeout time.Duration
+	uploadBudget               int64
 }
 
 func runServe(ctx context.Context, io stdio, args []string) error {
@@ -50,6 +51,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.DurationVar(&f.limits.Window, "verdict-window", f.limits.Window, "how far back verdicts (flaky, known, broken) look at a test's history")
 	fs.DurationVar(&f.bodyTimeout, "body-timeout", app.DefaultBodyTimeout, "how long a request body may take to arrive; slower clients are cut off (408)")
 	fs.DurationVar(&f.uploadTimeout, "upload-timeout", api.DefaultUploadTimeout, "how long an authenticated result upload's body may take to arrive")
+	fs.Int64Var(&f.uploadBudget, "upload-budget-bytes", 0, "upload bytes held at once, all uploads together; an upload that does not fit is answered 503 with Retry-After (default 4 × --max-body-bytes)")
 	f.github.register(fs)
 	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
 	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token"}, githubSecrets...)...); err != nil {
@@ -66,6 +68,10 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		return config.Usagef("--body-timeout: want at least 1s, got %v", f.bodyTimeout)
 	case f.uploadTimeout < f.bodyTimeout:
 		return config.Usagef("--upload-timeout: want at least --body-timeout (%v), got %v", f.bodyTimeout, f.uploadTimeout)
+	case f.uploadBudget == 0:
+		f.uploadBudget = api.UploadBudgetFor(f.limits.MaxBodyBytes)
+	case f.uploadBudget <= f.limits.MaxBodyBytes:
+		return config.Usagef("--upload-budget-bytes: want more than --max-body-bytes (%d), or the largest upload could never be taken; got %d", f.limits.MaxBodyBytes, f.uploadBudget)
 	}
 	if fs.NArg() > 0 {
 		return config.Usagef("serve takes no arguments, got %q", fs.Args())
@@ -107,6 +113,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		// an https public URL says the browser is on TLS all the same.
 		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"),
 		GitHub: f.github.gh, Webhook: f.github.hook, BodyTimeout: f.bodyTimeout, UploadTimeout: f.uploadTimeout,
+		UploadBudget: f.uploadBudget,
 	}, db.store)
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -36,6 +36,10 @@ type Config struct {
 	// arrive (default 10 minutes), instead of the server's deadline for
 	// bodies.
 	UploadTimeout time.Duration
+	// UploadBudget bounds the bytes of upload bodies held at once, server
+	// wide (default 4 × Limits.MaxBodyBytes); an upload that does not fit
+	// gets 503 with Retry-After.
+	UploadBudget int64
 }
 
 // DefaultUploadTimeout is how long an upload's body may take by default:
@@ -47,6 +51,7 @@ type API struct {
 	cfg    Config
 	store  *store.Store
 	ingest *ingest.Ingester
+	budget *bodyBudget
 	auth   *auth.Authenticator
 	views  *view.Views
 	log    *slog.Logger
@@ -58,7 +63,15 @@ func New(cfg Config, st *store.Store, authn *auth.Authenticator, views *view.Vie
 		cfg.Read = func(h http.Handler) http.Handler { return h }
 	}
 	cfg.UploadTimeout = cmp.Or(cfg.UploadTimeout, DefaultUploadTimeout)
-	return &API{cfg: cfg, store: st, ingest: ingest.New(st, cfg.Limits), auth: authn, views: views, log: cfg.Log}
+	in := ingest.New(st, cfg.Limits)
+	cfg.UploadBudget = cmp.Or(cfg.UploadBudget, UploadBudgetFor(in.Limits().MaxBodyBytes))
+	return &API{cfg: cfg, store: st, ingest: in, budget: newBodyBudget(cfg.UploadBudget), auth: authn, views: views, log: cfg.Log}
+}
+
+// UploadBudgetFor is the default budget of upload bytes held at once:
+// room for four of the largest uploads.
+func UploadBudgetFor(maxBodyBytes int64) int64 {
+	return 4 * maxBodyBytes
 }
 
 // Handler returns every route of /api/v1, to be mounted there.

@@ -61,8 +61,13 @@ func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, "batch: a job upload needs a batch id, so a retry is stored once", nil)
 		return
 	}
+	in, release, ok := a.uploadBody(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	body := sha256.New()
-	results, err := a.ingest.Parse(io.TeeReader(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), body), report.FormatJSON)
+	results, err := a.ingest.Parse(io.TeeReader(in, body), report.FormatJSON)
 	if err != nil {
 		a.writeIngestError(w, r, err)
 		return

@@ -43,8 +43,13 @@ func (a *API) UploadResults(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusUnsupportedMediaType, err.Error(), nil)
 		return
 	}
+	in, release, ok := a.uploadBody(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	body := sha256.New()
-	results, err := a.ingest.Parse(io.TeeReader(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), body), format)
+	results, err := a.ingest.Parse(io.TeeReader(in, body), format)
 	if err != nil {
 		a.writeIngestError(w, r, err)
 		return
@@ -153,6 +158,10 @@ func (a *API) writeIngestError(w http.ResponseWriter, r *http.Request, err error
 	var perr *report.ParseError
 	lim := a.ingest.Limits()
 	switch {
+	case errors.Is(err, errUploadsBusy):
+		a.log.Warn("upload refused: the upload budget is taken", "path", r.URL.Path, "budget", a.cfg.UploadBudget)
+		w.Header().Set("Retry-After", "5")
+		jsonapi.Error(w, r, a.log, http.StatusServiceUnavailable, fmt.Sprintf("the server holds %d bytes of uploads already; send the same batch again shortly", a.cfg.UploadBudget), nil)
 	case jsonapi.TimedOut(err):
 		jsonapi.Error(w, r, a.log, http.StatusRequestTimeout, "the body did not arrive in time; send it again", nil)
 	case errors.As(err, &maxBytes), errors.Is(err, report.ErrInputTooLarge):

@@ -48,6 +48,9 @@ type Config struct {
 	// (default DefaultBodyTimeout); UploadTimeout is what authenticated
 	// result uploads get instead (default api.DefaultUploadTimeout).
 	BodyTimeout, UploadTimeout time.Duration
+	// UploadBudget bounds the bytes of upload bodies held at once (default
+	// api.UploadBudgetFor the largest upload).
+	UploadBudget int64
 }
 
 // Server is triaged's HTTP application.
@@ -80,7 +83,7 @@ func (s *Server) routes() http.Handler {
 	views := view.New(s.store, s.cfg.Version, s.cfg.Database, s.cfg.GitHub.Window)
 	pages := web.New(web.Config{Log: log, Auth: authn, RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store, views)
 	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log,
-		UploadTimeout: s.cfg.UploadTimeout}, s.store, authn, views)
+		UploadTimeout: s.cfg.UploadTimeout, UploadBudget: s.cfg.UploadBudget}, s.store, authn, views)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, newRecoverer(log), newBodyDeadline(cmp.Or(s.cfg.BodyTimeout, DefaultBodyTimeout)), newRequestMetrics(s.metrics))
