@@ -22,7 +22,8 @@ type parsedDelivery struct {
 
 // parseEvent reads a push or pull_request event into commits to record and
 // campaigns to start, and returns the event's own time for the staleness
-// check (zero when the event has none).
+// check; push and pull_request events without one are refused. Other
+// events have none (zero).
 func (h *Webhooks) parseEvent(r *http.Request, event, delivery string, body []byte) (parsedDelivery, time.Time, error) {
 	d := parsedDelivery{WebhookDelivery: store.WebhookDelivery{ID: delivery, Event: event}, status: "ignored"}
 	if event == "ping" {
@@ -67,6 +68,11 @@ func (h *Webhooks) parseEvent(r *http.Request, event, delivery string, body []by
 		case "opened", "synchronize", "reopened", "ready_for_review":
 			verify = true
 		}
+	}
+	if at.IsZero() {
+		// Without its time an old event could be replayed once the delivery
+		// ids and body hashes of the replay window are forgotten.
+		return d, at, fmt.Errorf("%s payload without its event time (repository.pushed_at, pull_request.updated_at): refused, since its age cannot be checked", event)
 	}
 	if head.SHA == "" {
 		return d, at, nil

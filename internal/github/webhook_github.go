@@ -3,6 +3,7 @@ package github
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -108,6 +109,7 @@ func (h *Webhooks) Receive(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, h.log, http.StatusUnauthorized, err.Error(), nil)
 		return
 	}
+	signed := sha256.Sum256(body)
 	event, delivery := r.Header.Get("X-GitHub-Event"), r.Header.Get("X-GitHub-Delivery")
 	if event == "" || !deliveryPattern.MatchString(delivery) {
 		jsonapi.Error(w, r, h.log, http.StatusBadRequest, "X-GitHub-Event and X-GitHub-Delivery are required", nil)
@@ -126,6 +128,7 @@ func (h *Webhooks) Receive(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, h.log, http.StatusBadRequest, err.Error(), nil)
 		return
 	}
+	d.BodySHA256 = signed[:]
 	if err := checkFresh(at, h.cfg.ReplayWindow, h.now()); err != nil {
 		jsonapi.Error(w, r, h.log, http.StatusConflict, err.Error(), nil)
 		return
@@ -133,7 +136,8 @@ func (h *Webhooks) Receive(w http.ResponseWriter, r *http.Request) {
 	created, err := h.store.ReceiveWebhook(r.Context(), d.WebhookDelivery, h.cfg.ReplayWindow+24*time.Hour)
 	switch {
 	case errors.Is(err, store.ErrReplayed):
-		jsonapi.Error(w, r, h.log, http.StatusConflict, "delivery "+delivery+" was already received; replays are refused", nil)
+		h.log.Warn("webhook replay refused", "delivery", delivery, "event", event, "remote", r.RemoteAddr)
+		jsonapi.Error(w, r, h.log, http.StatusConflict, "delivery "+delivery+", or one with the same signed body, was already received; replays are refused", nil)
 		return
 	case err != nil:
 		jsonapi.Error(w, r, h.log, http.StatusInternalServerError, "", err)

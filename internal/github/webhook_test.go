@@ -135,6 +135,12 @@ func TestWebhookSignatures(t *testing.T) {
 	e := newHookEnv(t, github.WebhookConfig{Secret: hookSecret})
 	ping := `{"zen":"Keep it logically awesome.","hook_id":1}`
 	push := pushBody("owner/app", "abc1234", time.Now())
+	at := time.Now()
+	noTime := strings.Replace(pushBody("owner/app", "abc1235", at), fmt.Sprintf(`,"pushed_at":%d`, at.Unix()), "", 1)
+	prNoTime := strings.Replace(prBody("owner/app", "abc1236", at), fmt.Sprintf(`"updated_at":%q,`, at.UTC().Format(time.RFC3339)), "", 1)
+	if noTime == pushBody("owner/app", "abc1235", at) || prNoTime == prBody("owner/app", "abc1236", at) {
+		t.Fatal("the payloads without a time still have one")
+	}
 	tests := []struct {
 		name     string
 		headers  map[string]string
@@ -145,6 +151,9 @@ func TestWebhookSignatures(t *testing.T) {
 		{"good ping", signed("ping", "d-1", ping), ping, 200, `"pong"`},
 		{"good push", signed("push", "d-2", push), push, 200, `"recorded"`},
 		{"replayed push", signed("push", "d-2", push), push, 409, "already received"},
+		{"replayed push under a new delivery id", signed("push", "d-2-again", push), push, 409, "same signed body"},
+		{"push without its time", signed("push", "d-10", noTime), noTime, 400, "event time"},
+		{"pull request without its time", signed("pull_request", "d-11", prNoTime), prNoTime, 400, "event time"},
 		{"missing signature", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-3"}, push, 401, "missing X-Hub-Signature-256"},
 		{"sha1 only", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-4", "X-Hub-Signature": sign1(hookSecret, push)}, push, 401, "X-Hub-Signature-256 only"},
 		{"wrong secret", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-5", "X-Hub-Signature-256": sign256("guess", push)}, push, 401, "does not match"},
