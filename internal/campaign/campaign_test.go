@@ -47,6 +47,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"zero iterations", with(scenario, func(s *Spec) { s.Iterations = 0 }), "iterations"},
 		{"too many iterations", with(scenario, func(s *Spec) { s.Iterations = MaxIterations + 1 }), "iterations"},
 		{"parallel", with(scenario, func(s *Spec) { s.Parallel = MaxParallel + 1 }), "parallel"},
+		{"negative parallel", with(scenario, func(s *Spec) { s.Parallel = -1 }), "parallel"},
 		{"stop", with(scenario, func(s *Spec) { s.Stop = "never" }), "stop"},
 		{"stop target", with(scenario, func(s *Spec) { s.StopTarget = 1.5 }), "stop_target"},
 		{"unknown scenario", with(scenario, func(s *Spec) { s.Scenario = "nope" }), "unknown scenario"},

@@ -35,6 +35,9 @@ var labelPattern = regexp.MustCompile(`^[A-Za-z0-9_.:=-]{1,64}$`)
 // refuse the same things. Errors name the field and what it wants.
 func (s Spec) Validate() (Spec, error) {
 	s.Name = strings.TrimSpace(s.Name)
+	if s.Parallel < 0 {
+		return s, fmt.Errorf("parallel: want 1 to %d, got %d", MaxParallel, s.Parallel)
+	}
 	s.Parallel = max(s.Parallel, 1)
 	if s.Stop == "" {
 		s.Stop = StopCount
