@@ -31,6 +31,7 @@ type serveFlags struct {
 	// How long bodies may take to arrive: any, and authenticated uploads.
 	bodyTimeout, uploadTimeout time.Duration
 	uploadBudget               int64
+	metricsToken               string
 }
 
 func runServe(ctx context.Context, io stdio, args []string) error {
@@ -43,6 +44,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.DurationVar(&f.drain, "drain-timeout", 15*time.Second, "how long requests in flight may finish at shutdown")
 	fs.StringVar(&f.adminToken, "admin-token", "", "bootstrap admin token, accepted everywhere (also from TRIAGED_ADMIN_TOKEN_FILE)")
 	fs.BoolVar(&f.requireLogin, "require-login", false, "pages need an admin login even to read (writes always do)")
+	fs.StringVar(&f.metricsToken, "metrics-token", "", "bearer token GET /metrics wants (also from TRIAGED_METRICS_TOKEN_FILE); empty: /metrics is open, or wants a login with --require-login")
 	f.limits = ingest.DefaultLimits
 	fs.Int64Var(&f.limits.MaxBodyBytes, "max-body-bytes", f.limits.MaxBodyBytes, "largest upload body accepted (413 above)")
 	fs.IntVar(&f.limits.MaxResults, "max-results", f.limits.MaxResults, "most results in one upload (413 above)")
@@ -54,7 +56,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.Int64Var(&f.uploadBudget, "upload-budget-bytes", 0, "upload bytes held at once, all uploads together; an upload that does not fit is answered 503 with Retry-After (default 4 × --max-body-bytes)")
 	f.github.register(fs)
 	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
-	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token"}, githubSecrets...)...); err != nil {
+	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token", "metrics-token"}, githubSecrets...)...); err != nil {
 		return err
 	}
 	if err := f.github.finish(io.getenv); err != nil {
@@ -78,6 +80,9 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	}
 	if err := auth.CheckAdminToken(f.adminToken); err != nil {
 		return config.Usagef("--admin-token (TRIAGED_ADMIN_TOKEN): %v", err)
+	}
+	if n := len(f.metricsToken); n > 0 && n < auth.MinAdminTokenLen {
+		return config.Usagef("--metrics-token (TRIAGED_METRICS_TOKEN): %d characters; use at least %d random ones, e.g. from `openssl rand -hex 16`", n, auth.MinAdminTokenLen)
 	}
 	log, err := newLogger(io.err, f.logFormat, f.logLevel)
 	if err != nil {
@@ -111,7 +116,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		Version: buildVersion(), Database: db.where, AdminToken: f.adminToken, Limits: f.limits, Log: log,
 		// Behind a TLS-terminating proxy the request looks like plain HTTP;
 		// an https public URL says the browser is on TLS all the same.
-		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"),
+		RequireLogin: f.requireLogin, MetricsToken: f.metricsToken, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"),
 		GitHub: f.github.gh, Webhook: f.github.hook, BodyTimeout: f.bodyTimeout, UploadTimeout: f.uploadTimeout,
 		UploadBudget: f.uploadBudget,
 	}, db.store)

@@ -35,8 +35,11 @@ type Config struct {
 	AdminToken string // bootstrap admin token; empty: only stored tokens work
 	Limits     ingest.Limits
 	Log        *slog.Logger
-	// RequireLogin makes the pages ask for an admin login even to read.
+	// RequireLogin makes the pages ask for an admin login even to read,
+	// and /metrics want a login or a token unless MetricsToken is set.
 	RequireLogin bool
+	// MetricsToken, when set, is the bearer token /metrics wants.
+	MetricsToken string
 	// SecureCookies marks session cookies Secure on plain-HTTP requests too
 	// (the public URL is https behind a proxy).
 	SecureCookies bool
@@ -89,7 +92,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(middleware.RequestID, newRecoverer(log), newBodyDeadline(cmp.Or(s.cfg.BodyTimeout, DefaultBodyTimeout)), newRequestMetrics(s.metrics))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
+	r.With(s.metricsGuard(pages.ReadAPI)).Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
 	// Authenticated by its HMAC signature, not a token.
 	r.Post("/webhooks/github", github.NewWebhooks(s.store, s.cfg.Webhook, log).Receive)
 	r.Mount("/api/v1", jsonAPI.Handler())
