@@ -122,6 +122,11 @@ func toRow(res report.Result) (store.ResultRow, error) {
 		it := int32(res.Iteration)
 		row.Iteration = &it
 	}
+	if len(res.Detector) > 0 {
+		if err := stress.CheckOutcome(res.Detector); err != nil {
+			return row, err
+		}
+	}
 	if !res.Outcome.Failed() {
 		return row, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"sync"
@@ -59,7 +60,7 @@ func newFixture(t *testing.T, cfg app.Config) *fixture {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	f := &fixture{st: st, runners: map[string]int64{}}
-	f.srv = httptest.NewServer(app.New(cfg, st).Handler())
+	f.srv = httptest.NewServer(folding(t, st, app.New(cfg, st).Handler()))
 	t.Cleanup(f.srv.Close)
 	ctx := context.Background()
 	for _, r := range []struct{ name, os string }{{"win-buildbot-1", "windows"}, {"win-buildbot-2", "windows"}, {"linux-1", "linux"}} {
@@ -162,12 +163,26 @@ func (f *fixture) stressResults(t *testing.T, c campaign.Campaign, host string, 
 
 func ptr[T any](v T) *T { return &v }
 
+// folding serves h after folding the pending rollups before every read,
+// as a server's folder does within a moment of each upload: pages read
+// folded rollups.
+func folding(t *testing.T, st *store.Store, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			if _, err := st.FoldRollups(r.Context()); err != nil {
+				t.Errorf("fold: %v", err)
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // httpServerOn starts a second server over the fixture's database, as
 // another replica behind a load balancer would be.
 func httpServerOn(t *testing.T, f *fixture) string {
 	t.Helper()
-	srv := httptest.NewServer(app.New(app.Config{Version: "test", AdminToken: adminToken,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, f.st).Handler())
+	srv := httptest.NewServer(folding(t, f.st, app.New(app.Config{Version: "test", AdminToken: adminToken,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, f.st).Handler()))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

@@ -177,3 +177,11 @@ func osName(os string) string {
 	}
 	return os
 }
+
+// reposText lists the repos a token is bound to, or says it has none.
+func reposText(repos []string) string {
+	if len(repos) == 0 {
+		return "any"
+	}
+	return strings.Join(repos, ", ")
+}

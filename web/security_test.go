@@ -28,7 +28,7 @@ func bareServer(t *testing.T, cfg app.Config) (*store.Store, string) {
 		cfg.AdminToken = adminToken
 	}
 	cfg.Version, cfg.Log = "test", slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(app.New(cfg, st).Handler())
+	srv := httptest.NewServer(folding(t, st, app.New(cfg, st).Handler()))
 	t.Cleanup(srv.Close)
 	return st, srv.URL
 }

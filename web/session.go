@@ -88,6 +88,8 @@ func (p *Pages) readForm(w http.ResponseWriter, r *http.Request) bool {
 		status, msg := http.StatusBadRequest, "The form could not be read. Submit it again from its page."
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			status, msg = http.StatusRequestEntityTooLarge, "The form is larger than this server accepts (64 KiB). Shorten what you entered."
+		} else if jsonapi.TimedOut(err) {
+			status, msg = http.StatusRequestTimeout, "The form did not arrive in time. Submit it again."
 		}
 		p.render(w, r, status, errorPage(status, msg))
 		return false

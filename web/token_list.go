@@ -40,6 +40,7 @@ func (p *Pages) showTokens(w http.ResponseWriter, r *http.Request, status int, v
 // CreateToken makes a token and shows it once (POST /tokens, admin).
 func (p *Pages) CreateToken(w http.ResponseWriter, r *http.Request) {
 	name, kind := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("kind")
+	repos, reposErr := auth.ParseRepos(r.PostFormValue("repos"))
 	switch {
 	case name == "" || len(name) > 100:
 		p.showTokens(w, r, http.StatusBadRequest, tokenView{Error: "Give the token a name of 1 to 100 characters, e.g. the CI job that will use it."})
@@ -47,14 +48,20 @@ func (p *Pages) CreateToken(w http.ResponseWriter, r *http.Request) {
 	case kind != auth.Upload && kind != auth.Register && kind != auth.Admin:
 		p.showTokens(w, r, http.StatusBadRequest, tokenView{Error: "Choose what the token may do: upload, register or admin."})
 		return
+	case reposErr != nil:
+		p.showTokens(w, r, http.StatusBadRequest, tokenView{Error: "Repos: " + reposErr.Error() + ". List them as owner/name, separated by commas or spaces."})
+		return
+	case kind == auth.Admin && len(repos) > 0:
+		p.showTokens(w, r, http.StatusBadRequest, tokenView{Error: "An admin token can do everything, so it cannot be bound to repos. Bind an upload or register token."})
+		return
 	}
 	secret, hash := auth.NewToken()
-	t, err := p.store.CreateToken(r.Context(), name, kind, hash)
+	t, err := p.store.CreateToken(r.Context(), name, kind, hash, repos...)
 	if err != nil {
 		p.serverError(w, r, err)
 		return
 	}
-	p.cfg.Log.Info("token created", "id", t.ID, "name", t.Name, "kind", t.Kind, "by", sessionFrom(r.Context()).Principal)
+	p.cfg.Log.Info("token created", "id", t.ID, "name", t.Name, "kind", t.Kind, "repos", t.Repos, "by", sessionFrom(r.Context()).Principal)
 	p.showTokens(w, r, http.StatusCreated, tokenView{Created: &t, Secret: secret})
 }
 

@@ -6,9 +6,11 @@ package web
 import (
 	"context"
 	"embed"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -48,12 +50,20 @@ func New(cfg Config, st *store.Store, views *view.Views) *Pages {
 	return &Pages{cfg: cfg, store: st, views: views, auth: cfg.Auth}
 }
 
-// Static serves the embedded assets under /static/.
+// Static serves the embedded assets under /static/: files only, never a
+// listing of a directory, and with nosniff so that a browser takes each
+// for its declared type.
 func (p *Pages) Static() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if fi, err := fs.Stat(sub, name); err != nil || fi.IsDir() {
+			p.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		files.ServeHTTP(w, r)
 	})
 }
@@ -63,17 +73,26 @@ func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, http.StatusNotFound, errorPage(http.StatusNotFound, "There is no page at "+r.URL.Path+"."))
 }
 
-// render writes a component with the page headers every page shares. A
-// failed render is logged once; the client gets a plain 500.
+// render writes a component with the page headers every page shares. The
+// page is rendered whole first, so that bidi controls in any name or text
+// can be shown as escapes (visible) and a failed render is answered with a
+// plain 500 rather than half a page; it is logged once.
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var page strings.Builder
+	// Rendering reads only what the handler gathered, so it goes on when
+	// the request's context ends: net/http ends it when a body read fails
+	// (a deadline), and that answer (408) must still be written.
+	if err := c.Render(context.WithoutCancel(r.Context()), &page); err != nil {
+		p.cfg.Log.Error("render page", "path", r.URL.Path, "err", err)
+		http.Error(w, "Something went wrong on our side; the server log has the details.", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
 	w.Header().Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
-	if err := c.Render(r.Context(), w); err != nil && context.Cause(r.Context()) == nil {
-		p.cfg.Log.Error("render page", "path", r.URL.Path, "err", err)
-	}
+	io.WriteString(w, visible(page.String()))
 }
 
 // serverError logs err once and shows an error page.

@@ -232,6 +232,10 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"serve", "--no-such-flag"}, exitUsage},
 		{"bad duration", []string{"serve", "--drain-timeout", "soon"}, exitUsage},
 		{"bad log format", []string{"serve", "--log-format", "xml", "--database-url", "postgres://x@127.0.0.1:1/x"}, exitUsage},
+		{"short metrics token", []string{"serve", "--metrics-token", "abc", "--database-url", "postgres://x@127.0.0.1:1/x"}, exitUsage},
+		{"body timeout too short", []string{"serve", "--body-timeout", "1ms", "--database-url", "postgres://x@127.0.0.1:1/x"}, exitUsage},
+		{"upload timeout below body timeout", []string{"serve", "--upload-timeout", "5s", "--database-url", "postgres://x@127.0.0.1:1/x"}, exitUsage},
+		{"upload budget below one upload", []string{"serve", "--upload-budget-bytes", "1024", "--database-url", "postgres://x@127.0.0.1:1/x"}, exitUsage},
 		{"help", []string{"serve", "--help"}, exitOK},
 		{"version", []string{"version"}, exitOK},
 	}

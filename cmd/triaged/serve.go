@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/triaged/triaged/ingest"
+	"github.com/triaged/triaged/internal/api"
 	"github.com/triaged/triaged/internal/app"
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/config"
@@ -33,6 +34,10 @@ type serveFlags struct {
 	github        githubFlags
 	localRunner   bool
 	defaultBranch string
+	// How long bodies may take to arrive: any, and authenticated uploads.
+	bodyTimeout, uploadTimeout time.Duration
+	uploadBudget               int64
+	metricsToken               string
 }
 
 func runServe(ctx context.Context, io stdio, args []string) error {
@@ -46,6 +51,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.DurationVar(&f.drain, "drain-timeout", 15*time.Second, "how long requests in flight may finish at shutdown")
 	fs.StringVar(&f.adminToken, "admin-token", "", "bootstrap admin token, accepted everywhere (also from TRIAGED_ADMIN_TOKEN_FILE)")
 	fs.BoolVar(&f.requireLogin, "require-login", false, "pages need an admin login even to read (writes always do)")
+	fs.StringVar(&f.metricsToken, "metrics-token", "", "bearer token GET /metrics wants (also from TRIAGED_METRICS_TOKEN_FILE); empty: /metrics is open, or wants a login with --require-login")
 	f.limits = ingest.DefaultLimits
 	fs.Int64Var(&f.limits.MaxBodyBytes, "max-body-bytes", f.limits.MaxBodyBytes, "largest upload body accepted (413 above)")
 	fs.IntVar(&f.limits.MaxResults, "max-results", f.limits.MaxResults, "most results in one upload (413 above)")
@@ -55,10 +61,13 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	f.retention = app.DefaultRetention
 	fs.DurationVar(&f.retention.Results, "retain-results", f.retention.Results, "how long results and failure texts are kept (whole months are dropped; 0 keeps them)")
 	fs.DurationVar(&f.retention.Rollups, "retain-rollups", f.retention.Rollups, "how long the counts behind rates, charts and verdicts are kept (0 keeps them)")
+	fs.DurationVar(&f.bodyTimeout, "body-timeout", app.DefaultBodyTimeout, "how long a request body may take to arrive; slower clients are cut off (408)")
+	fs.DurationVar(&f.uploadTimeout, "upload-timeout", api.DefaultUploadTimeout, "how long an authenticated result upload's body may take to arrive")
+	fs.Int64Var(&f.uploadBudget, "upload-budget-bytes", 0, "upload bytes held at once, all uploads together; an upload that does not fit is answered 503 with Retry-After (default 4 × --max-body-bytes)")
 	f.github.register(fs)
 	fs.StringVar(&f.defaultBranch, "default-branch", view.DefaultBranch, "the branch the overview and the list of revisions show unless asked for another; uploads that name no branch count as on it")
 	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
-	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token"}, githubSecrets...)...); err != nil {
+	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token", "metrics-token"}, githubSecrets...)...); err != nil {
 		return err
 	}
 	if err := f.github.finish(io.getenv); err != nil {
@@ -66,6 +75,16 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	}
 	if err := validateLimits(f.limits); err != nil {
 		return err
+	}
+	switch {
+	case f.bodyTimeout < time.Second:
+		return config.Usagef("--body-timeout: want at least 1s, got %v", f.bodyTimeout)
+	case f.uploadTimeout < f.bodyTimeout:
+		return config.Usagef("--upload-timeout: want at least --body-timeout (%v), got %v", f.bodyTimeout, f.uploadTimeout)
+	case f.uploadBudget == 0:
+		f.uploadBudget = api.UploadBudgetFor(f.limits.MaxBodyBytes)
+	case f.uploadBudget <= f.limits.MaxBodyBytes:
+		return config.Usagef("--upload-budget-bytes: want more than --max-body-bytes (%d), or the largest upload could never be taken; got %d", f.limits.MaxBodyBytes, f.uploadBudget)
 	}
 	if r := f.retention; r.Results < 0 || r.Rollups < 0 || (r.Results > 0 && r.Results < 31*24*time.Hour) ||
 		(r.Rollups > 0 && (r.Results == 0 || r.Rollups < r.Results)) {
@@ -79,6 +98,9 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	}
 	if err := auth.CheckAdminToken(f.adminToken); err != nil {
 		return config.Usagef("--admin-token (TRIAGED_ADMIN_TOKEN): %v", err)
+	}
+	if n := len(f.metricsToken); n > 0 && n < auth.MinAdminTokenLen {
+		return config.Usagef("--metrics-token (TRIAGED_METRICS_TOKEN): %d characters; use at least %d random ones, e.g. from `openssl rand -hex 16`", n, auth.MinAdminTokenLen)
 	}
 	log, err := newLogger(io.err, f.logFormat, f.logLevel)
 	if err != nil {
@@ -120,8 +142,9 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		Version: buildVersion(), Database: db.where, AdminToken: f.adminToken, Limits: f.limits, Log: log,
 		// Behind a TLS-terminating proxy the request looks like plain HTTP;
 		// an https public URL says the browser is on TLS all the same.
-		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"), Retention: f.retention,
-		GitHub: f.github.gh, Webhook: f.github.hook, Reader: reader, DefaultBranch: f.defaultBranch,
+		RequireLogin: f.requireLogin, MetricsToken: f.metricsToken, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"),
+		Retention: f.retention, GitHub: f.github.gh, Webhook: f.github.hook, Reader: reader, DefaultBranch: f.defaultBranch,
+		BodyTimeout: f.bodyTimeout, UploadTimeout: f.uploadTimeout, UploadBudget: f.uploadBudget,
 	}, db.store)
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -32,11 +32,12 @@ func (g *githubFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.gh.Context, "github-context", "triaged", "context of commit statuses; campaigns post under <context>/stress")
 	fs.BoolVar(&g.gh.PendingWhileCampaign, "github-pending-while-campaign", false, "a commit's status is pending, not success, while a campaign on it runs")
 	fs.StringVar(&g.verifyRepos, "github-verify-repos", "", "owner/name,… whose pushes and pull requests start verification campaigns for their flaky tests")
-	fs.StringVar(&g.verifyCommand, "github-verify-command", "", `command that runs one test, {test} standing for its id and {name} for its last part: words, or a JSON array such as ["python3","-m","test","-m","{name}"]; without it only built-in scenario tests are verified`)
+	fs.StringVar(&g.verifyCommand, "github-verify-command", "", `command that runs one test, {test} standing for its id and {name} for its last part (the id is also in $TRIAGED_TEST; never use a shell form with {test}): words, or a JSON array such as ["python3","-m","test","-m","{name}"]; without it only built-in scenario tests are verified`)
 	fs.StringVar(&g.hook.Verify.Format, "github-verify-format", "auto", "output format of --github-verify-command: "+campaign.FormatHelp())
 	fs.StringVar(&g.verifyLabels, "github-verify-labels", "", "runner labels verification campaigns need, comma-separated")
 	fs.IntVar(&g.hook.Verify.Iterations, "github-verify-iterations", 200, "iterations of a verification campaign (it stops at the first failure)")
 	fs.IntVar(&g.hook.Verify.MaxTests, "github-verify-max-tests", 10, "most campaigns per commit: the flakiest tests of the repo")
+	fs.Int64Var(&g.hook.MaxBody, "github-webhook-max-bytes", github.DefaultWebhookMaxBody, "largest webhook body read (413 above); it is read before its signature is checked, from anyone")
 }
 
 // finish checks the parsed flags and fills what they imply.
@@ -64,6 +65,8 @@ func (g *githubFlags) finish(getenv func(string) string) error {
 		return config.Usagef("--github-verify-iterations: want 1 to 1000000, got %d", g.hook.Verify.Iterations)
 	case g.hook.Verify.MaxTests < 1 || g.hook.Verify.MaxTests > 100:
 		return config.Usagef("--github-verify-max-tests: want 1 to 100, got %d", g.hook.Verify.MaxTests)
+	case g.hook.MaxBody < 64<<10 || g.hook.MaxBody > 25<<20:
+		return config.Usagef("--github-webhook-max-bytes: want 65536 to 26214400 (GitHub's cap), got %d", g.hook.MaxBody)
 	}
 	if len(g.hook.Verify.Command) > 0 {
 		// Checked now, not on the first push: a typo would otherwise only

@@ -55,6 +55,8 @@ func TestGitHubFlags(t *testing.T) {
 		{[]string{"--github-webhook-secret", "s", "--github-verify-repos", "cpython"}, "owner/name"},
 		{[]string{"--github-verify-command", "pytest {test}", "--github-verify-format", "xml"}, "format"},
 		{[]string{"--github-verify-command", `["unclosed"`}, "JSON array"},
+		{[]string{"--github-webhook-max-bytes", "100"}, "--github-webhook-max-bytes"},
+		{[]string{"--github-webhook-max-bytes", "30000000"}, "--github-webhook-max-bytes"},
 	}
 	for _, tt := range bad {
 		_, err := parseGitHubFlags(t, tt.args, nil)

@@ -7,9 +7,11 @@
 package api
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -30,13 +32,26 @@ type Config struct {
 	// with --require-login.
 	Read func(http.Handler) http.Handler
 	Log  *slog.Logger
+	// UploadTimeout is how long an authenticated upload's body may take to
+	// arrive (default 10 minutes), instead of the server's deadline for
+	// bodies.
+	UploadTimeout time.Duration
+	// UploadBudget bounds the bytes of upload bodies held at once, server
+	// wide (default 4 × Limits.MaxBodyBytes); an upload that does not fit
+	// gets 503 with Retry-After.
+	UploadBudget int64
 }
+
+// DefaultUploadTimeout is how long an upload's body may take by default:
+// 32 MiB at half a megabit per second.
+const DefaultUploadTimeout = 10 * time.Minute
 
 // API serves /api/v1.
 type API struct {
 	cfg    Config
 	store  *store.Store
 	ingest *ingest.Ingester
+	budget *bodyBudget
 	auth   *auth.Authenticator
 	views  *view.Views
 	log    *slog.Logger
@@ -47,7 +62,16 @@ func New(cfg Config, st *store.Store, authn *auth.Authenticator, views *view.Vie
 	if cfg.Read == nil {
 		cfg.Read = func(h http.Handler) http.Handler { return h }
 	}
-	return &API{cfg: cfg, store: st, ingest: ingest.New(st, cfg.Limits), auth: authn, views: views, log: cfg.Log}
+	cfg.UploadTimeout = cmp.Or(cfg.UploadTimeout, DefaultUploadTimeout)
+	in := ingest.New(st, cfg.Limits)
+	cfg.UploadBudget = cmp.Or(cfg.UploadBudget, UploadBudgetFor(in.Limits().MaxBodyBytes))
+	return &API{cfg: cfg, store: st, ingest: in, budget: newBodyBudget(cfg.UploadBudget), auth: authn, views: views, log: cfg.Log}
+}
+
+// UploadBudgetFor is the default budget of upload bytes held at once:
+// room for four of the largest uploads.
+func UploadBudgetFor(maxBodyBytes int64) int64 {
+	return 4 * maxBodyBytes
 }
 
 // Handler returns every route of /api/v1, to be mounted there.
@@ -98,6 +122,13 @@ func (a *API) Handler() http.Handler {
 		jsonapi.Error(w, r, a.log, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path, nil)
 	})
 	return r
+}
+
+// allowUploadTime gives an authenticated upload's body longer to arrive
+// than the server's deadline for bodies, which is short so that callers
+// without a token cannot hold connections open.
+func (a *API) allowUploadTime(w http.ResponseWriter) {
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(a.cfg.UploadTimeout))
 }
 
 // pathID reads the {id} of a route. Anything but a positive number names

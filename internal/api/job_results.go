@@ -28,6 +28,7 @@ const (
 // decided in the transaction that stored the results.
 func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
+	a.allowUploadTime(w)
 	id, ok := a.pathID(w, r, "job")
 	if !ok {
 		return
@@ -49,13 +50,24 @@ func (a *API) UploadJobResults(w http.ResponseWriter, r *http.Request) {
 		a.writeIngestError(w, r, err)
 		return
 	}
+	if c.Repo != "" && !auth.MayWrite(p, c.Repo) {
+		// Leases skip such campaigns; a job leased before the runner was
+		// bound, or a bug, must not write there either.
+		a.refuseRepo(w, r, p, c.Repo)
+		return
+	}
 	batchID := r.URL.Query().Get("batch")
 	if !namePattern.MatchString(batchID) {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, "batch: a job upload needs a batch id, so a retry is stored once", nil)
 		return
 	}
+	in, release, ok := a.uploadBody(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	body := sha256.New()
-	results, err := a.ingest.Parse(io.TeeReader(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), body), report.FormatJSON)
+	results, err := a.ingest.Parse(io.TeeReader(in, body), report.FormatJSON)
 	if err != nil {
 		a.writeIngestError(w, r, err)
 		return

@@ -28,9 +28,14 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9_.:@+=-][A-Za-z0-9_.:@/+=-]{0,1
 // UploadResults handles POST /api/v1/results.
 func (a *API) UploadResults(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
+	a.allowUploadTime(w)
 	b, err := uploadMeta(r, p)
 	if err != nil {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)
+		return
+	}
+	if !auth.MayWrite(p, b.Repo) {
+		a.refuseRepo(w, r, p, b.Repo)
 		return
 	}
 	format, err := report.FormatForContentType(r.Header.Get("Content-Type"))
@@ -38,8 +43,13 @@ func (a *API) UploadResults(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusUnsupportedMediaType, err.Error(), nil)
 		return
 	}
+	in, release, ok := a.uploadBody(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	body := sha256.New()
-	results, err := a.ingest.Parse(io.TeeReader(http.MaxBytesReader(w, r.Body, a.ingest.Limits().MaxBodyBytes), body), format)
+	results, err := a.ingest.Parse(io.TeeReader(in, body), format)
 	if err != nil {
 		a.writeIngestError(w, r, err)
 		return
@@ -120,6 +130,13 @@ func uploadBranch(branch, ref string) (string, error) {
 	return branch, vcs.CheckBranch(branch)
 }
 
+// refuseRepo answers 403 to a principal bound to other repos than repo.
+func (a *API) refuseRepo(w http.ResponseWriter, r *http.Request, p store.Principal, repo string) {
+	a.log.Warn("results refused for a repo the token is not bound to", "principal", p.Name, "repo", repo, "repos", p.Repos)
+	jsonapi.Error(w, r, a.log, http.StatusForbidden, fmt.Sprintf("this token may write only %s, not %s; ask an admin for a token bound to %s",
+		strings.Join(p.Repos, ", "), repo, repo), nil)
+}
+
 // principalKey names who uploads, for idempotency: the same batch id from
 // two tokens is two batches.
 func principalKey(p store.Principal) string {
@@ -168,6 +185,15 @@ func (a *API) writeIngestError(w http.ResponseWriter, r *http.Request, err error
 	var perr *report.ParseError
 	lim := a.ingest.Limits()
 	switch {
+	case errors.Is(err, errUploadsBusy):
+		a.log.Warn("upload refused: the upload budget is taken", "path", r.URL.Path, "budget", a.cfg.UploadBudget)
+		w.Header().Set("Retry-After", "5")
+		// The rest of the body is not wanted: answer now and close, rather
+		// than read on for net/http to discard it.
+		w.Header().Set("Connection", "close")
+		jsonapi.Error(w, r, a.log, http.StatusServiceUnavailable, fmt.Sprintf("the server holds %d bytes of uploads already; send the same batch again shortly", a.cfg.UploadBudget), nil)
+	case jsonapi.TimedOut(err):
+		jsonapi.Error(w, r, a.log, http.StatusRequestTimeout, "the body did not arrive in time; send it again", nil)
 	case errors.As(err, &maxBytes), errors.Is(err, report.ErrInputTooLarge):
 		jsonapi.Error(w, r, a.log, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes; split the upload", lim.MaxBodyBytes), nil)
 	case errors.Is(err, report.ErrTooManyResults):

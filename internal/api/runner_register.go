@@ -28,6 +28,9 @@ func (a *API) RegisterRunner(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)
 		return
 	}
+	// A runner writes only where the token that registered it may.
+	p, _ := auth.FromContext(r.Context())
+	nr.Repos = p.Repos
 	token, hash := auth.NewToken()
 	runner, err := a.store.RegisterRunner(r.Context(), nr, hash)
 	switch {
@@ -38,7 +41,7 @@ func (a *API) RegisterRunner(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
 		return
 	}
-	a.log.Info("runner registered", "id", runner.ID, "name", runner.Name, "os", runner.OS, "labels", runner.Labels)
+	a.log.Info("runner registered", "id", runner.ID, "name", runner.Name, "os", runner.OS, "labels", runner.Labels, "repos", runner.Repos)
 	jsonapi.Write(w, http.StatusCreated, protocol.Registered{ID: runner.ID, Name: runner.Name, OS: runner.OS, Arch: runner.Arch,
 		Labels: runner.Labels, CreatedAt: runner.CreatedAt, Token: token})
 }

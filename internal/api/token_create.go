@@ -17,11 +17,14 @@ type createdToken struct {
 }
 
 // CreateToken handles POST /api/v1/tokens: {"name", "kind": "upload" |
-// "register" | "admin"}.
+// "register" | "admin", "repos": ["owner/name", …]}. Repos bind an upload
+// or registration token (and the runners registered with it) to the repos
+// it may write; without them it may write any.
 func (a *API) CreateToken(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Name string `json:"name"`
-		Kind string `json:"kind"`
+		Name  string   `json:"name"`
+		Kind  string   `json:"kind"`
+		Repos []string `json:"repos"`
 	}
 	if err := jsonapi.Decode(w, r, &req, 64<<10); err != nil {
 		jsonapi.Error(w, r, a.log, jsonapi.DecodeStatus(err), err.Error(), nil)
@@ -35,14 +38,22 @@ func (a *API) CreateToken(w http.ResponseWriter, r *http.Request) {
 	case req.Kind != auth.Upload && req.Kind != auth.Register && req.Kind != auth.Admin:
 		jsonapi.Error(w, r, a.log, http.StatusBadRequest, `kind: want "upload", "register" or "admin"`, nil)
 		return
+	case req.Kind == auth.Admin && len(req.Repos) > 0:
+		jsonapi.Error(w, r, a.log, http.StatusBadRequest, "repos: an admin token can do everything, so it cannot be bound to repos; bind an upload or register token", nil)
+		return
+	}
+	repos, err := auth.CheckRepos(req.Repos)
+	if err != nil {
+		jsonapi.Error(w, r, a.log, http.StatusBadRequest, err.Error(), nil)
+		return
 	}
 	secret, hash := auth.NewToken()
-	t, err := a.store.CreateToken(r.Context(), req.Name, req.Kind, hash)
+	t, err := a.store.CreateToken(r.Context(), req.Name, req.Kind, hash, repos...)
 	if err != nil {
 		jsonapi.Error(w, r, a.log, http.StatusInternalServerError, "", err)
 		return
 	}
-	a.log.Info("token created", "id", t.ID, "name", t.Name, "kind", t.Kind)
+	a.log.Info("token created", "id", t.ID, "name", t.Name, "kind", t.Kind, "repos", t.Repos)
 	jsonapi.Write(w, http.StatusCreated, createdToken{Token: t, Secret: secret})
 }
 

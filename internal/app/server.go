@@ -35,8 +35,11 @@ type Config struct {
 	AdminToken string // bootstrap admin token; empty: only stored tokens work
 	Limits     ingest.Limits
 	Log        *slog.Logger
-	// RequireLogin makes the pages ask for an admin login even to read.
+	// RequireLogin makes the pages ask for an admin login even to read,
+	// and /metrics want a login or a token unless MetricsToken is set.
 	RequireLogin bool
+	// MetricsToken, when set, is the bearer token /metrics wants.
+	MetricsToken string
 	// SecureCookies marks session cookies Secure on plain-HTTP requests too
 	// (the public URL is https behind a proxy).
 	SecureCookies bool
@@ -53,6 +56,13 @@ type Config struct {
 	// DefaultBranch is what the overview shows unless asked for another
 	// branch (default main).
 	DefaultBranch string
+	// BodyTimeout bounds how long any request's body may take to arrive
+	// (default DefaultBodyTimeout); UploadTimeout is what authenticated
+	// result uploads get instead (default api.DefaultUploadTimeout).
+	BodyTimeout, UploadTimeout time.Duration
+	// UploadBudget bounds the bytes of upload bodies held at once (default
+	// api.UploadBudgetFor the largest upload).
+	UploadBudget int64
 }
 
 // Server is triaged's HTTP application.
@@ -85,13 +95,14 @@ func (s *Server) routes() http.Handler {
 	views := view.New(s.store, s.cfg.Version, s.cfg.Database, s.cfg.GitHub.Window).WithReader(s.cfg.Reader)
 	views.DefaultBranch = cmp.Or(s.cfg.DefaultBranch, view.DefaultBranch)
 	pages := web.New(web.Config{Log: log, Auth: authn, RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store, views)
-	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log}, s.store, authn, views)
+	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log,
+		UploadTimeout: s.cfg.UploadTimeout, UploadBudget: s.cfg.UploadBudget}, s.store, authn, views)
 
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, newRecoverer(log), newRequestMetrics(s.metrics))
+	r.Use(middleware.RequestID, newRecoverer(log), newBodyDeadline(cmp.Or(s.cfg.BodyTimeout, DefaultBodyTimeout)), newRequestMetrics(s.metrics))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
+	r.With(s.metricsGuard(pages.ReadAPI)).Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
 	// Authenticated by its HMAC signature, not a token.
 	r.Post("/webhooks/github", github.NewWebhooks(s.store, s.cfg.Webhook, log).Receive)
 	r.Mount("/api/v1", jsonAPI.Handler())

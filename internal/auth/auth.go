@@ -17,10 +17,12 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/triaged/triaged/internal/jsonapi"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/vcs"
 )
 
 // Kinds of principal, which are also the rights a token carries.
@@ -218,4 +220,39 @@ func (a *Authenticator) identify(w http.ResponseWriter, r *http.Request) (store.
 	}
 	a.log.Error("authenticate", "err", err)
 	return p, http.StatusServiceUnavailable, "cannot check tokens right now; retry"
+}
+
+// MayWrite reports whether p may store results for repo, and so cause
+// commit statuses on it: a token or runner bound to repos may write only
+// those; an unbound one, any.
+func MayWrite(p store.Principal, repo string) bool {
+	return len(p.Repos) == 0 || slices.Contains(p.Repos, repo)
+}
+
+// MaxRepos bounds the repos one token may be bound to.
+const MaxRepos = 100
+
+// ParseRepos reads the repos a token is bound to, as an admin writes them
+// (commas or white space between owner/name pairs), each checked by vcs's
+// rules, duplicates dropped.
+func ParseRepos(s string) ([]string, error) {
+	return CheckRepos(strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }))
+}
+
+// CheckRepos checks the repos a token is to be bound to and returns them
+// without duplicates, in the order given.
+func CheckRepos(repos []string) ([]string, error) {
+	if len(repos) > MaxRepos {
+		return nil, fmt.Errorf("repos: at most %d", MaxRepos)
+	}
+	out := []string{}
+	for _, r := range repos {
+		if err := vcs.CheckRepo(r); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }

@@ -85,6 +85,10 @@ type Spec struct {
 	// the caller (a token's or an admin session's principal, or "github
 	// webhook"); a request body cannot choose it.
 	CreatedBy string `json:"created_by" db:"created_by"`
+	// Test is the full id of the test the campaign stresses, when it
+	// stresses one. An exec command reads it from $TRIAGED_TEST, which
+	// needs no quoting, whatever the id holds.
+	Test string `json:"test" db:"test"`
 }
 
 // Campaign is a stored campaign with its live figures.

@@ -47,6 +47,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"zero iterations", with(scenario, func(s *Spec) { s.Iterations = 0 }), "iterations"},
 		{"too many iterations", with(scenario, func(s *Spec) { s.Iterations = MaxIterations + 1 }), "iterations"},
 		{"parallel", with(scenario, func(s *Spec) { s.Parallel = MaxParallel + 1 }), "parallel"},
+		{"negative parallel", with(scenario, func(s *Spec) { s.Parallel = -1 }), "parallel"},
 		{"stop", with(scenario, func(s *Spec) { s.Stop = "never" }), "stop"},
 		{"stop target", with(scenario, func(s *Spec) { s.StopTarget = 1.5 }), "stop_target"},
 		{"unknown scenario", with(scenario, func(s *Spec) { s.Scenario = "nope" }), "unknown scenario"},
@@ -68,6 +69,9 @@ func TestValidateRefuses(t *testing.T) {
 		{"repo", with(scenario, func(s *Spec) { s.Repo = "../.." }), "repo"},
 		{"revision", with(scenario, func(s *Spec) { s.Repo, s.Revision = "a/b", "../../tokens" }), "revision"},
 		{"revision without repo", with(scenario, func(s *Spec) { s.Revision = "abc1234" }), "repo"},
+		{"test on two lines", with(exec, func(s *Spec) { s.Test = "a\nb" }), "test"},
+		{"test with NUL", with(exec, func(s *Spec) { s.Test = "a\x00b" }), "test"},
+		{"test too long", with(exec, func(s *Spec) { s.Test = strings.Repeat("t", 5000) }), "test"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -39,16 +39,26 @@ func ShortTestName(id string) string {
 }
 
 // Substitute fills a command template for one test: "{test}" in an
-// argument becomes the test id and "{name}" its ShortTestName. An id that
-// CheckTestID refuses is never substituted; the command is refused
-// instead. A template without placeholders is returned as it is (the
+// argument becomes the test id and "{name}" its ShortTestName. An id, or a
+// short name, that CheckTestID refuses is never substituted; the command
+// is refused instead: m.--tempdir=/etc passes as an id, but its short name
+// is an option. A template without placeholders is returned as it is (the
 // test reaches it as $TRIAGED_TEST).
+//
+// A shell form (["sh", "-c", "… {test}"]) is unsafe whatever is
+// substituted: the shell, not triaged, decides what the words mean. Read
+// "$TRIAGED_TEST" in the script instead.
 func Substitute(template []string, test string) ([]string, error) {
 	out := make([]string, len(template))
 	for i, arg := range template {
 		if strings.Contains(arg, "{test}") || strings.Contains(arg, "{name}") {
 			if err := CheckTestID(test); err != nil {
 				return nil, err
+			}
+		}
+		if strings.Contains(arg, "{name}") {
+			if err := CheckTestID(ShortTestName(test)); err != nil {
+				return nil, fmt.Errorf("the last part of test %q: %w", test, err)
 			}
 		}
 		arg = strings.ReplaceAll(arg, "{test}", test)

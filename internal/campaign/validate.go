@@ -7,7 +7,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/internal/vcs"
 	"github.com/triaged/triaged/proactor"
 	"github.com/triaged/triaged/stress"
@@ -33,6 +36,9 @@ var labelPattern = regexp.MustCompile(`^[A-Za-z0-9_.:=-]{1,64}$`)
 // refuse the same things. Errors name the field and what it wants.
 func (s Spec) Validate() (Spec, error) {
 	s.Name = strings.TrimSpace(s.Name)
+	if s.Parallel < 0 {
+		return s, fmt.Errorf("parallel: want 1 to %d, got %d", MaxParallel, s.Parallel)
+	}
 	s.Parallel = max(s.Parallel, 1)
 	if s.Stop == "" {
 		s.Stop = StopCount
@@ -61,6 +67,8 @@ func (s Spec) Validate() (Spec, error) {
 		return s, fmt.Errorf("labels: at most %d", MaxLabels)
 	case s.Revision != "" && s.Repo == "":
 		return s, errors.New("revision: name the repo it belongs to as well")
+	case len(s.Test) > report.MaxTestIDLen || !utf8.ValidString(s.Test) || strings.ContainsFunc(s.Test, unicode.IsControl):
+		return s, fmt.Errorf("test: the full id of one test, at most %d bytes of UTF-8 without control characters", report.MaxTestIDLen)
 	}
 	if s.Repo != "" {
 		if err := vcs.CheckRepo(s.Repo); err != nil {

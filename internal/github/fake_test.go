@@ -20,6 +20,9 @@ type fakeGitHub struct {
 	mu     sync.Mutex
 	calls  []call
 	script []answer
+	// requests is every request line the fake received, status posts or
+	// not, as sent (escaped), e.g. "POST /api/v3/tokens".
+	requests []string
 }
 
 // call is one request the fake received.
@@ -45,6 +48,9 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 }
 
 func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.requests = append(f.requests, r.Method+" "+r.RequestURI)
+	f.mu.Unlock()
 	m := statusPath.FindStringSubmatch(r.URL.Path)
 	if r.Method != http.MethodPost || m == nil {
 		w.WriteHeader(http.StatusNotFound)
@@ -94,6 +100,13 @@ func (f *fakeGitHub) Calls() []call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]call(nil), f.calls...)
+}
+
+// Requests returns every request line received so far.
+func (f *fakeGitHub) Requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.requests...)
 }
 
 // Accepted returns the calls answered 201.

@@ -162,6 +162,15 @@ func TestStatusAlreadyOnGitHubIsNotPostedAgain(t *testing.T) {
 	e.recorded("ab10000")
 	runWorker(t, e, cfg)
 	waitFor(t, "the campaign's status", func() bool { return len(e.github.Accepted()) == 2 })
+	// GitHub accepts a status before the worker's transaction records it.
+	waitFor(t, "the campaign's status recorded as posted", func() bool {
+		for _, s := range e.outbox("revision=ab10000").Statuses {
+			if s.Context == "triaged/stress" && s.Delivery != store.DeliveryPosted {
+				return false
+			}
+		}
+		return true
+	})
 
 	var got []string
 	for _, c := range e.github.Calls() {

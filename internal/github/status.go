@@ -3,6 +3,7 @@ package github
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -144,9 +145,7 @@ func (s Statuses) CampaignStatus(f store.CampaignFacts) store.OutboxStatus {
 		st.Context += ": " + campaign.ShortTestName(f.Tests[0])
 	}
 	st.Context = clip(st.Context)
-	if s.cfg.PublicURL != "" {
-		st.TargetURL = s.cfg.PublicURL + "/campaigns/" + strconv.FormatInt(c.ID, 10)
-	}
+	st.TargetURL = s.campaignURL(c.ID)
 	ran := fmt.Sprintf("%d/%d failed", c.Failures, c.Runs)
 	switch {
 	case c.State == campaign.Failed:
@@ -190,13 +189,26 @@ func (s Statuses) CampaignStatus(f store.CampaignFacts) store.OutboxStatus {
 	return st
 }
 
+// revisionURL links a commit's status to its page, or is empty without a
+// public URL. The parts are escaped even though uploads only take repos and
+// commit ids of URL-safe characters: a link GitHub shows must not be made
+// to point elsewhere by what an uploader sent. The "/" of owner/name stays
+// as it is, which a query allows, so links stay readable.
 func (s Statuses) revisionURL(repo, sha string) string {
+	if s.cfg.PublicURL == "" || vcs.CheckRepo(repo) != nil || vcs.CheckRevision(sha) != nil {
+		return ""
+	}
+	q := strings.ReplaceAll(url.QueryEscape(repo), "%2F", "/")
+	return s.cfg.PublicURL + "/revisions/" + url.PathEscape(sha) + "?repo=" + q
+}
+
+// campaignURL links a campaign's status to its page, or is empty without a
+// public URL. The id is a number, the public URL checked configuration.
+func (s Statuses) campaignURL(id int64) string {
 	if s.cfg.PublicURL == "" {
 		return ""
 	}
-	// Repo names and commit ids are validated on upload to URL-safe
-	// characters, so they go in as they are: links stay readable.
-	return s.cfg.PublicURL + "/revisions/" + sha + "?repo=" + repo
+	return s.cfg.PublicURL + "/campaigns/" + strconv.FormatInt(id, 10)
 }
 
 // percent formats a rate the way people read one: 12%, 2.1%, 0.043%.

@@ -95,6 +95,28 @@ func TestRevisionStatusWording(t *testing.T) {
 	}
 }
 
+// TestRevisionStatusLinksOnlyCheckedNames: a status links to the commit's
+// page only for a repo and commit id that are what they claim, so a link
+// GitHub shows cannot be steered by what an uploader sent.
+func TestRevisionStatusLinksOnlyCheckedNames(t *testing.T) {
+	t.Parallel()
+	s := github.NewStatuses(github.Config{PublicURL: "https://t.example"})
+	for _, tc := range []struct{ repo, revision, want string }{
+		{"owner/app", "abc1234", "https://t.example/revisions/abc1234?repo=owner/app"},
+		{"my-org/app.js", "ABCDEF0123", "https://t.example/revisions/ABCDEF0123?repo=my-org/app.js"},
+		{"../..", "../../tokens", ""},
+		{"owner/app", "abc1234?x=1", ""},
+		{"owner/app&next=//evil.example", "abc1234", ""},
+		{"owner/app#x", "abc1234", ""},
+	} {
+		c := commitFacts(1, 0)
+		c.Repo, c.Revision = tc.repo, tc.revision
+		if got := s.RevisionStatus(c).TargetURL; got != tc.want {
+			t.Errorf("repo %q revision %q: target %q, want %q", tc.repo, tc.revision, got, tc.want)
+		}
+	}
+}
+
 func TestCampaignStatusWording(t *testing.T) {
 	t.Parallel()
 	newCampaign := func(state campaign.State, runs, failures int) campaign.Campaign {

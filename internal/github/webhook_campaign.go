@@ -21,7 +21,7 @@ type VerifyConfig struct {
 	Repos []string
 	// Command is the argv of a test run; "{test}" in an argument becomes
 	// the full test id, "{name}" its last component (see
-	// campaign.Substitute).
+	// campaign.Substitute), and the id is in $TRIAGED_TEST.
 	Command []string
 	Format  string // output format of Command (default auto)
 	Labels  []string
@@ -48,23 +48,24 @@ const CreatedBy = "github webhook"
 func (v VerifyConfig) covers(repo string) bool { return slices.Contains(v.Repos, repo) }
 
 // verificationCampaigns returns a campaign for each of the repo's flaky
-// tests that can be stressed, and the names of those that cannot (with
-// why). A built-in scenario's test (as stress names it) is stressed as that
-// scenario; any other test with the configured command, into which only a
-// test id that campaign.CheckTestID accepts is substituted.
-func (h *Webhooks) verificationCampaigns(r *http.Request, repo, sha, branch string) ([]campaign.Spec, []string, error) {
+// tests that can be stressed, and those that cannot, with why. A built-in
+// scenario's test (as stress names it) is stressed as that scenario; any
+// other test with the configured command, into which only a test id that
+// campaign.CheckTestID accepts is substituted. Every campaign carries its
+// test, which an exec command reads from $TRIAGED_TEST.
+func (h *Webhooks) verificationCampaigns(r *http.Request, repo, sha, branch string) ([]campaign.Spec, []Refusal, error) {
 	v := h.cfg.Verify
 	flaky, err := h.store.FlakyTests(r.Context(), repo, h.now().Add(-v.Since), v.MaxTests)
 	if err != nil {
 		return nil, nil, err
 	}
 	var specs []campaign.Spec
-	var skipped []string
+	var refused []Refusal
 	for _, t := range flaky {
 		spec := campaign.Spec{
 			Name: fmt.Sprintf("verify %s @ %.12s", campaign.ShortTestName(t.Name), sha), Labels: v.Labels,
 			Iterations: v.Iterations, Stop: campaign.StopFirstFailure, Repo: repo, Revision: sha, Branch: branch,
-			CreatedBy: CreatedBy,
+			CreatedBy: CreatedBy, Test: t.Name,
 		}
 		if name, mode, ok := stress.ParseTestID(t.Name); ok {
 			spec.Kind, spec.Scenario, spec.Proactor = campaign.KindScenario, name, mode.String()
@@ -72,20 +73,20 @@ func (h *Webhooks) verificationCampaigns(r *http.Request, repo, sha, branch stri
 			spec.Kind, spec.Format = campaign.KindExec, v.Format
 			if spec.Command, err = campaign.Substitute(v.Command, t.Name); err != nil {
 				h.log.Warn("verification campaign refused", "repo", repo, "test", t.Name, "err", err)
-				skipped = append(skipped, t.Name)
+				refused = append(refused, Refusal{Test: t.Name, Reason: err.Error()})
 				continue
 			}
 		} else {
-			skipped = append(skipped, t.Name)
+			refused = append(refused, Refusal{Test: t.Name, Reason: "not a built-in scenario, and no --github-verify-command says how to run it"})
 			continue
 		}
 		spec, err := spec.Validate()
 		if err != nil {
 			h.log.Warn("verification campaign not valid", "repo", repo, "test", t.Name, "err", err)
-			skipped = append(skipped, t.Name)
+			refused = append(refused, Refusal{Test: t.Name, Reason: err.Error()})
 			continue
 		}
 		specs = append(specs, spec)
 	}
-	return specs, skipped, nil
+	return specs, refused, nil
 }

@@ -16,13 +16,14 @@ import (
 // parsedDelivery is a delivery with what the answer reports of it.
 type parsedDelivery struct {
 	store.WebhookDelivery
-	status      string
-	notVerified []string
+	status  string
+	refused []Refusal
 }
 
 // parseEvent reads a push or pull_request event into commits to record and
 // campaigns to start, and returns the event's own time for the staleness
-// check (zero when the event has none).
+// check; push and pull_request events without one are refused. Other
+// events have none (zero).
 func (h *Webhooks) parseEvent(r *http.Request, event, delivery string, body []byte) (parsedDelivery, time.Time, error) {
 	d := parsedDelivery{WebhookDelivery: store.WebhookDelivery{ID: delivery, Event: event}, status: "ignored"}
 	if event == "ping" {
@@ -68,6 +69,11 @@ func (h *Webhooks) parseEvent(r *http.Request, event, delivery string, body []by
 			verify = true
 		}
 	}
+	if at.IsZero() {
+		// Without its time an old event could be replayed once the delivery
+		// ids and body hashes of the replay window are forgotten.
+		return d, at, fmt.Errorf("%s payload without its event time (repository.pushed_at, pull_request.updated_at): refused, since its age cannot be checked", event)
+	}
 	if head.SHA == "" {
 		return d, at, nil
 	}
@@ -77,7 +83,7 @@ func (h *Webhooks) parseEvent(r *http.Request, event, delivery string, body []by
 	d.status = "recorded"
 	d.Commits = append(d.Commits, head)
 	if verify && h.cfg.Verify.covers(head.Repo) {
-		d.Campaigns, d.notVerified, err = h.verificationCampaigns(r, head.Repo, head.SHA, head.Branch)
+		d.Campaigns, d.refused, err = h.verificationCampaigns(r, head.Repo, head.SHA, head.Branch)
 	}
 	return d, at, err
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -134,6 +135,12 @@ func TestWebhookSignatures(t *testing.T) {
 	e := newHookEnv(t, github.WebhookConfig{Secret: hookSecret})
 	ping := `{"zen":"Keep it logically awesome.","hook_id":1}`
 	push := pushBody("owner/app", "abc1234", time.Now())
+	at := time.Now()
+	noTime := strings.Replace(pushBody("owner/app", "abc1235", at), fmt.Sprintf(`,"pushed_at":%d`, at.Unix()), "", 1)
+	prNoTime := strings.Replace(prBody("owner/app", "abc1236", at), fmt.Sprintf(`"updated_at":%q,`, at.UTC().Format(time.RFC3339)), "", 1)
+	if noTime == pushBody("owner/app", "abc1235", at) || prNoTime == prBody("owner/app", "abc1236", at) {
+		t.Fatal("the payloads without a time still have one")
+	}
 	tests := []struct {
 		name     string
 		headers  map[string]string
@@ -144,6 +151,9 @@ func TestWebhookSignatures(t *testing.T) {
 		{"good ping", signed("ping", "d-1", ping), ping, 200, `"pong"`},
 		{"good push", signed("push", "d-2", push), push, 200, `"recorded"`},
 		{"replayed push", signed("push", "d-2", push), push, 409, "already received"},
+		{"replayed push under a new delivery id", signed("push", "d-2-again", push), push, 409, "same signed body"},
+		{"push without its time", signed("push", "d-10", noTime), noTime, 400, "event time"},
+		{"pull request without its time", signed("pull_request", "d-11", prNoTime), prNoTime, 400, "event time"},
 		{"missing signature", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-3"}, push, 401, "missing X-Hub-Signature-256"},
 		{"sha1 only", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-4", "X-Hub-Signature": sign1(hookSecret, push)}, push, 401, "X-Hub-Signature-256 only"},
 		{"wrong secret", map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-5", "X-Hub-Signature-256": sign256("guess", push)}, push, 401, "does not match"},
@@ -238,5 +248,87 @@ func TestWebhookStartsVerificationCampaigns(t *testing.T) {
 	other := pushBody("owner/other", "f1c5000", time.Now())
 	if code, ans, body := deliver(t, e, signed("push", "d-3", other), other); code != 200 || len(ans.Campaigns) != 0 {
 		t.Errorf("push to another repo: %d %s, want no campaign", code, body)
+	}
+}
+
+// TestWebhookRefusesInjectedTestNames replays issue #14's attack on
+// verification campaigns: a flaky test named to run a command in the shell
+// form (`m.t; touch …; echo `), and one named to become an option in the
+// argv form (`m.--tempdir=/etc`, whose last part {name} stands for). No
+// campaign is made for them, so nothing can run; the answer says which
+// tests were refused and why. A plain test gets its campaign, carrying its
+// id for $TRIAGED_TEST.
+func TestWebhookRefusesInjectedTestNames(t *testing.T) {
+	t.Parallel()
+	pwned := t.TempDir() + "/pwned"
+	inject, option, plain := "m.t; touch "+pwned+"; echo ", "m.--tempdir=/etc", "test.test_os.TestX.test_plain"
+	for _, tc := range []struct {
+		name     string
+		command  []string
+		refused  []string
+		verified []string
+	}{
+		// In the shell form m.--tempdir=/etc is one word that does not start
+		// with '-': the shell passes it on as it is.
+		{"shell form", []string{"sh", "-c", "python3 -m test -v {test}"}, []string{inject}, []string{option, plain}},
+		{"argv form", []string{"python3", "-m", "test", "-m", "{name}"}, []string{inject, option}, []string{plain}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newHookEnv(t, github.WebhookConfig{Secret: hookSecret, Verify: github.VerifyConfig{
+				Repos: []string{"owner/app"}, Command: tc.command, Format: "regrtest",
+			}})
+			for i, outcome := range []string{"pass", "fail"} {
+				var rs []string
+				for _, name := range []string{inject, option, plain} {
+					rs = append(rs, fmt.Sprintf(`{"test":%q,"outcome":%q,"failure_text":"AssertionError"}`, name, outcome))
+				}
+				path := fmt.Sprintf("/api/v1/results?repo=owner/app&revision=0da1000&builder=ci&batch=f%d", i)
+				if code := e.do("POST", path, "application/json", `{"results":[`+strings.Join(rs, ",")+`]}`, nil); code != 200 {
+					t.Fatalf("upload: %d", code)
+				}
+			}
+			push := pushBody("owner/app", "f1c5000", time.Now())
+			code, ans, body := deliver(t, e, signed("push", "d-1", push), push)
+			if code != 200 || len(ans.Campaigns) != len(tc.verified) {
+				t.Fatalf("push: %d %s, want 200 and campaigns for %q", code, body, tc.verified)
+			}
+			refused := map[string]string{}
+			for _, r := range ans.Refused {
+				refused[r.Test] = r.Reason
+			}
+			for _, name := range tc.refused {
+				if why := refused[name]; !strings.Contains(why, "cannot be put on a command line") || !strings.Contains(why, "TRIAGED_TEST") {
+					t.Errorf("test %q: refusal %q, want it to say why and what to do instead", name, why)
+				}
+				if !slices.Contains(ans.NotVerified, name) {
+					t.Errorf("test %q not listed as not verified: %q", name, ans.NotVerified)
+				}
+				if n := e.count(`SELECT count(*) FROM campaigns WHERE test = '` + strings.ReplaceAll(name, "'", "''") + `'`); n != 0 {
+					t.Errorf("%d campaigns for refused test %q, want none", n, name)
+				}
+			}
+			var got []string
+			for _, id := range ans.Campaigns {
+				var c view.Campaign
+				e.do("GET", fmt.Sprintf("/api/v1/campaigns/%d", id), "", "", &c)
+				got = append(got, c.Test)
+				for _, arg := range c.Command {
+					if strings.Contains(arg, "touch") || strings.HasPrefix(arg, "-") && strings.Contains(arg, "tempdir") {
+						t.Errorf("campaign %d runs %q", id, c.Command)
+					}
+				}
+			}
+			slices.Sort(got)
+			if want := slices.Sorted(slices.Values(tc.verified)); !slices.Equal(got, want) {
+				t.Errorf("campaigns carry tests %q, want %q", got, want)
+			}
+			if n := e.count(`SELECT count(*) FROM jobs`); n != len(tc.verified)*8 {
+				t.Errorf("%d jobs, want only the verified tests' (8 each)", n)
+			}
+			if _, err := os.Stat(pwned); err == nil {
+				t.Errorf("%s exists", pwned)
+			}
+		})
 	}
 }

@@ -46,8 +46,9 @@ func verifySignature(h http.Header, secret string, body []byte) error {
 }
 
 // checkFresh refuses an event older than the replay window. GitHub does not
-// sign a delivery time, but remembered delivery ids cover the window and
-// the event's own time (signed, in the body) covers what is older.
+// sign a delivery time, but remembered delivery ids and body hashes cover
+// the window and the event's own time (signed, in the body) covers what is
+// older.
 func checkFresh(at time.Time, window time.Duration, now time.Time) error {
 	if at.IsZero() || now.Sub(at) <= window {
 		return nil

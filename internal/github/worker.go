@@ -2,8 +2,9 @@ package github
 
 import (
 	"context"
+	"errors"
 	"log/slog"
-	"strings"
+	"net/http"
 	"time"
 
 	gh "github.com/google/go-github/v60/github"
@@ -95,7 +96,6 @@ func (w *Worker) step(ctx context.Context) time.Duration {
 // post sends one status and says what came of it, and how long every post
 // should now wait.
 func (w *Worker) post(ctx context.Context, p store.PendingStatus) (store.Delivery, time.Duration) {
-	owner, name, _ := strings.Cut(p.Key.Repo, "/")
 	status := &gh.RepoStatus{State: &p.State, Description: &p.Desc, Context: &p.Key.Context}
 	if p.URL != "" {
 		status.TargetURL = &p.URL
@@ -104,7 +104,13 @@ func (w *Worker) post(ctx context.Context, p store.PendingStatus) (store.Deliver
 	// cutting it off after GitHub accepted it would post it twice.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Timeout)
 	defer cancel()
-	created, resp, err := w.client.Repositories.CreateStatus(ctx, owner, name, p.Key.Revision, status)
+	created, resp, err := w.createStatus(ctx, p.Key.Repo, p.Key.Revision, status)
+	var refused *refusedPath
+	if errors.As(err, &refused) {
+		w.log.Error("github status not posted", "repo", p.Key.Repo, "sha", p.Key.Revision, "context", p.Key.Context,
+			"id", p.ID, "permanent", true, "err", refused.err)
+		return store.Delivery{Err: refused.Error(), Permanent: true}, 0
+	}
 	if err != nil {
 		d, pause := w.failure(resp, err, p.Attempts)
 		log := w.log.Warn
@@ -118,4 +124,33 @@ func (w *Worker) post(ctx context.Context, p store.PendingStatus) (store.Deliver
 	w.log.Info("github status posted", "repo", p.Key.Repo, "sha", p.Key.Revision, "context", p.Key.Context,
 		"state", p.State, "description", p.Desc, "id", p.ID)
 	return store.Delivery{GitHubID: created.GetID()}, primaryPause(resp)
+}
+
+// refusedPath is a status that was not sent because its repo or commit id
+// cannot be a path under /repos/{owner}/{name}/statuses/{sha}.
+type refusedPath struct{ err error }
+
+func (e *refusedPath) Error() string { return "not sent: " + e.err.Error() }
+
+// createStatus is go-github's CreateStatus with every path part checked
+// and escaped (go-github pastes owner and name in as they are, and escapes
+// the ref only between its slashes, so ".." climbs out of the path).
+func (w *Worker) createStatus(ctx context.Context, repo, sha string, status *gh.RepoStatus) (*gh.RepoStatus, *gh.Response, error) {
+	rel, err := statusPath(repo, sha)
+	if err != nil {
+		return nil, nil, &refusedPath{err}
+	}
+	req, err := w.client.NewRequest(http.MethodPost, rel, status)
+	if err != nil {
+		return nil, nil, &refusedPath{err}
+	}
+	if err := checkRequestPath(w.client.BaseURL, req.URL, rel); err != nil {
+		return nil, nil, &refusedPath{err}
+	}
+	created := new(gh.RepoStatus)
+	resp, err := w.client.Do(ctx, req, created)
+	if err != nil {
+		return nil, resp, err
+	}
+	return created, resp, nil
 }

@@ -1,11 +1,14 @@
 package jsonapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 )
 
@@ -15,7 +18,8 @@ var (
 )
 
 // DecodeStatus is the status to answer a Decode error with: 415 for a body
-// that is not JSON, 413 for one over the limit, 400 otherwise.
+// that is not JSON, 413 for one over the limit, 408 for one not sent in
+// time, 400 otherwise.
 func DecodeStatus(err error) int {
 	var maxBytes *http.MaxBytesError
 	switch {
@@ -23,8 +27,20 @@ func DecodeStatus(err error) int {
 		return http.StatusUnsupportedMediaType
 	case errors.As(err, &maxBytes):
 		return http.StatusRequestEntityTooLarge
+	case TimedOut(err):
+		return http.StatusRequestTimeout
 	}
 	return http.StatusBadRequest
+}
+
+// TimedOut reports whether err is a read that passed its deadline: the
+// client did not send its body in time.
+func TimedOut(err error) bool {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) {
+		return false // a deadline of our own, not the client's slowness
+	}
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // jsonError says what is wrong with a JSON body and where.

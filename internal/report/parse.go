@@ -118,6 +118,11 @@ func Parse(r io.Reader, f Format, opts Options) ([]Result, error) {
 			// whatever they made of it, the cause is the limit.
 			return nil, &ParseError{Format: f, Offset: cr.max, Msg: fmt.Sprintf("more than %d bytes", cr.max), Err: ErrInputTooLarge}
 		}
+		if cr.err != nil && !errors.Is(err, cr.err) {
+			// Likewise a failed read (a body that stopped arriving, an
+			// upload refused midway): the caller answers by the cause.
+			return nil, &ParseError{Format: f, Offset: cr.n, Msg: "read", Err: cr.err}
+		}
 		var pe *ParseError
 		if !errors.As(err, &pe) {
 			err = &ParseError{Format: f, Offset: cr.n, Msg: "read", Err: err}
@@ -133,6 +138,7 @@ type countingReader struct {
 	n        int64
 	max      int64
 	exceeded bool
+	err      error // the first read error but EOF
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
@@ -150,6 +156,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	return n, err
 }
 

@@ -15,7 +15,7 @@ import (
 var ErrNoRunners = errors.New("no enabled runner has the campaign's labels")
 
 const campaignColumns = `id, name, kind, scenario, proactor, backend, params, command, format, labels,
-	iterations, parallel, stop_rule, stop_target, each_runner, repo, revision, branch, created_by,
+	iterations, parallel, stop_rule, stop_target, each_runner, repo, revision, branch, created_by, test,
 	state, reason, planned, runs, failures, created_at, started_at, finished_at`
 
 // scanCampaign reads a row of campaignColumns by column name.
@@ -43,12 +43,12 @@ func (s *Store) createCampaign(ctx context.Context, tx pgx.Tx, spec campaign.Spe
 	var c campaign.Campaign
 	rows, _ := tx.Query(ctx, `
 		INSERT INTO campaigns (name, kind, scenario, proactor, backend, params, command, format, labels,
-			iterations, parallel, stop_rule, stop_target, each_runner, repo, revision, branch, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+			iterations, parallel, stop_rule, stop_target, each_runner, repo, revision, branch, created_by, test)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 		RETURNING `+campaignColumns,
 		spec.Name, spec.Kind, spec.Scenario, spec.Proactor, spec.Backend, spec.Params, spec.Command, spec.Format,
 		spec.Labels, spec.Iterations, spec.Parallel, spec.Stop, spec.StopTarget, spec.EachRunner, spec.Repo, spec.Revision,
-		spec.Branch, spec.CreatedBy)
+		spec.Branch, spec.CreatedBy, spec.Test)
 	var err error
 	if c, err = pgx.CollectExactlyOneRow(rows, scanCampaign); err != nil {
 		return c, err

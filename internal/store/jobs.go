@@ -26,6 +26,7 @@ func (s *Store) LeaseJob(ctx context.Context, runnerID int64, labels []string, l
 				SELECT j.id FROM jobs j JOIN campaigns c ON c.id = j.campaign_id
 				WHERE j.state = 'queued' AND c.state IN ('queued', 'running') AND c.labels <@ $2
 				  AND (j.pinned_runner_id IS NULL OR j.pinned_runner_id = $1)
+				  AND (c.repo = '' OR (SELECT cardinality(r.repos) = 0 OR c.repo = ANY (r.repos) FROM runners r WHERE r.id = $1))
 				ORDER BY j.id LIMIT 1
 				FOR UPDATE OF j SKIP LOCKED
 			)

@@ -20,25 +20,34 @@ type Runner struct {
 	CreatedAt  time.Time  `json:"created_at" db:"created_at"`
 	LastSeen   *time.Time `json:"last_seen" db:"last_seen"`
 	CurrentJob *int64     `json:"current_job" db:"current_job"`
+	// Repos are the only repos whose campaigns the runner leases and
+	// reports on (from its registration token); empty: any.
+	Repos []string `json:"repos" db:"repos"`
 }
 
 // NewRunner is what a runner says of itself when it registers.
 type NewRunner struct {
 	Name, OS, Arch, Version string
 	Labels                  []string
+	// Repos the runner is bound to: its registration token's.
+	Repos []string
 }
 
-const runnerColumns = `r.id, r.name, r.os, r.arch, r.labels, r.version, r.disabled, r.created_at, r.last_seen,
+const runnerColumns = `r.id, r.name, r.os, r.arch, r.labels, r.version, r.disabled, r.created_at, r.last_seen, r.repos,
 	(SELECT min(j.id) FROM jobs j WHERE j.runner_id = r.id AND j.state = 'leased') AS current_job`
 
 // RegisterRunner stores a new runner with the hash of its token. A name that
 // is taken gives ErrConflict.
 func (s *Store) RegisterRunner(ctx context.Context, nr NewRunner, tokenHash []byte) (Runner, error) {
+	repos := nr.Repos
+	if repos == nil {
+		repos = []string{}
+	}
 	rows, _ := s.pool.Query(ctx, `
 		WITH r AS (
-			INSERT INTO runners (name, os, arch, labels, version, token_hash, last_seen)
-			VALUES ($1, $2, $3, $4, $5, $6, now()) RETURNING *
-		) SELECT `+runnerColumns+` FROM r`, nr.Name, nr.OS, nr.Arch, nr.Labels, nr.Version, tokenHash)
+			INSERT INTO runners (name, os, arch, labels, version, token_hash, last_seen, repos)
+			VALUES ($1, $2, $3, $4, $5, $6, now(), $7) RETURNING *
+		) SELECT `+runnerColumns+` FROM r`, nr.Name, nr.OS, nr.Arch, nr.Labels, nr.Version, tokenHash, repos)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Runner])
 	if err != nil {
 		return Runner{}, fmt.Errorf("register runner %q: %w", nr.Name, translate(err))

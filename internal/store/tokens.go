@@ -21,7 +21,12 @@ type Token struct {
 	CreatedAt  time.Time  `json:"created_at" db:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at" db:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at" db:"revoked_at"`
+	// Repos are the only repos an upload or registration token may write
+	// (and runners registered with it); empty: any.
+	Repos []string `json:"repos" db:"repos"`
 }
+
+const tokenColumns = `id, name, kind, created_at, last_used_at, revoked_at, repos`
 
 // Principal is who a presented token belongs to.
 type Principal struct {
@@ -31,13 +36,20 @@ type Principal struct {
 	RunnerID int64 // for runner tokens
 	RunnerOS string
 	Labels   []string // a runner's labels
+	// Repos bound to the token or runner: the only ones it may write; empty:
+	// any.
+	Repos []string
 }
 
-// CreateToken stores the hash of a new token.
-func (s *Store) CreateToken(ctx context.Context, name, kind string, hash []byte) (Token, error) {
+// CreateToken stores the hash of a new token, bound to repos if any are
+// given.
+func (s *Store) CreateToken(ctx context.Context, name, kind string, hash []byte, repos ...string) (Token, error) {
+	if repos == nil {
+		repos = []string{}
+	}
 	rows, _ := s.pool.Query(ctx, `
-		INSERT INTO tokens (name, kind, hash) VALUES ($1, $2, $3)
-		RETURNING id, name, kind, created_at, last_used_at, revoked_at`, name, kind, hash)
+		INSERT INTO tokens (name, kind, hash, repos) VALUES ($1, $2, $3, $4)
+		RETURNING `+tokenColumns, name, kind, hash, repos)
 	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
 	if err != nil {
 		return Token{}, fmt.Errorf("create token: %w", translate(err))
@@ -47,7 +59,7 @@ func (s *Store) CreateToken(ctx context.Context, name, kind string, hash []byte)
 
 // Tokens lists admin-created tokens, newest first.
 func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, name, kind, created_at, last_used_at, revoked_at FROM tokens ORDER BY id DESC`)
+	rows, _ := s.pool.Query(ctx, `SELECT `+tokenColumns+` FROM tokens ORDER BY id DESC`)
 	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[Token])
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
@@ -81,10 +93,10 @@ func (s *Store) PrincipalByTokenHash(ctx context.Context, hash []byte) (Principa
 			WHERE hash = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
 			RETURNING id
 		)
-		SELECT kind, name, id, 0::bigint, '', '{}'::text[], revoked_at IS NOT NULL FROM tokens WHERE hash = $1
+		SELECT kind, name, id, 0::bigint, '', '{}'::text[], repos, revoked_at IS NOT NULL FROM tokens WHERE hash = $1
 		UNION ALL
-		SELECT 'runner', name, 0, id, os, labels, disabled FROM runners WHERE token_hash = $1`, hash,
-	).Scan(&p.Kind, &p.Name, &p.TokenID, &p.RunnerID, &p.RunnerOS, &p.Labels, &revoked)
+		SELECT 'runner', name, 0, id, os, labels, repos, disabled FROM runners WHERE token_hash = $1`, hash,
+	).Scan(&p.Kind, &p.Name, &p.TokenID, &p.RunnerID, &p.RunnerOS, &p.Labels, &p.Repos, &revoked)
 	if err != nil {
 		return Principal{}, translate(err)
 	}

@@ -11,7 +11,8 @@ import (
 	"github.com/triaged/triaged/internal/campaign"
 )
 
-// ErrReplayed is returned for a webhook delivery id already received.
+// ErrReplayed is returned for a webhook delivery whose id, or body, was
+// already received.
 var ErrReplayed = errors.New("webhook delivery already received")
 
 // Commit is a commit as GitHub webhooks describe it.
@@ -29,6 +30,9 @@ type Commit struct {
 type WebhookDelivery struct {
 	ID    string // X-GitHub-Delivery
 	Event string // X-GitHub-Event
+	// BodySHA256 is the hash of the signed body: a delivery with the same
+	// body under another id is a replay as well.
+	BodySHA256 []byte
 	// Commits to record; a known commit keeps the fields already known and
 	// takes the ones it lacked.
 	Commits []Commit
@@ -38,8 +42,9 @@ type WebhookDelivery struct {
 	Campaigns []campaign.Spec
 }
 
-// ReceiveWebhook stores a delivery in one transaction: its id (so a replay
-// is refused with ErrReplayed and stores nothing), its commits and its
+// ReceiveWebhook stores a delivery in one transaction: its id and body
+// hash (so a replay of either is refused with ErrReplayed and stores
+// nothing), its commits and its
 // campaigns, split into jobs of jobSize iterations. Delivery ids older than
 // remember are forgotten on the way. It returns the campaigns created.
 func (s *Store) ReceiveWebhook(ctx context.Context, d WebhookDelivery, remember time.Duration) ([]campaign.Campaign, error) {
@@ -48,7 +53,8 @@ func (s *Store) ReceiveWebhook(ctx context.Context, d WebhookDelivery, remember 
 		if _, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE received_at < now() - $1::interval`, remember); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, event) VALUES ($1, $2) ON CONFLICT DO NOTHING`, d.ID, d.Event)
+		tag, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, event, body_sha256) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			d.ID, d.Event, d.BodySHA256)
 		if err != nil {
 			return err
 		}
