@@ -3,6 +3,7 @@ package campaign
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/triaged/triaged/internal/report"
@@ -61,14 +62,19 @@ func (c Campaign) ScenarioConfig() (stress.ScenarioConfig, error) {
 	return sc, nil
 }
 
-// ExecCommand is the test command of an exec campaign as this host runs it.
+// ExecCommand is the test command of an exec campaign as this host runs
+// it, with the campaign's test in TRIAGED_TEST.
 // It fails when the command's program cannot be found here.
 func (c Campaign) ExecCommand(h Host) (stress.Command, error) {
 	f, err := ParseFormat(cmp.Or(c.Format, string(FormatAuto)))
 	if err != nil {
 		return stress.Command{}, err
 	}
-	cmd := stress.Command{Argv: c.Command, Dir: h.Dir, Env: h.Env, Timeout: cmp.Or(h.Timeout, defaultExecTimeout),
+	env := h.Env
+	if c.Test != "" {
+		env = append(slices.Clip(env), "TRIAGED_TEST="+c.Test)
+	}
+	cmd := stress.Command{Argv: c.Command, Dir: h.Dir, Env: env, Timeout: cmp.Or(h.Timeout, defaultExecTimeout),
 		Format: f.Report, JUnitPath: f.JUnitPath, Limits: h.Limits}
 	if f.JUnitPath != "" {
 		cmd.Format = ""

@@ -44,15 +44,45 @@ func ShortTestName(id string) string {
 // instead. A template without placeholders is returned as it is (the
 // test reaches it as $TRIAGED_TEST).
 func Substitute(template []string, test string) ([]string, error) {
+	return SubstituteVars(template, test, nil)
+}
+
+// placeholder is a "{word}" in a command template.
+var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
+
+// SubstituteVars is Substitute with more placeholders: "{k}" becomes
+// vars[k], a value the caller derived from the test id (its Go package,
+// its pytest node id…). The id must pass CheckTestID whenever any
+// placeholder appears, so a derived value holds nothing the id did not,
+// besides what the caller added itself. A placeholder that neither
+// {test}, {name} nor vars fills refuses the command rather than reaching
+// it as text.
+func SubstituteVars(template []string, test string, vars map[string]string) ([]string, error) {
 	out := make([]string, len(template))
 	for i, arg := range template {
-		if strings.Contains(arg, "{test}") || strings.Contains(arg, "{name}") {
+		var missing string
+		filled := placeholder.ReplaceAllStringFunc(arg, func(p string) string {
+			k := p[1 : len(p)-1]
+			switch v, ok := vars[k]; {
+			case k == "test":
+				return test
+			case k == "name":
+				return ShortTestName(test)
+			case ok:
+				return v
+			}
+			missing = p
+			return p
+		})
+		if filled != arg {
 			if err := CheckTestID(test); err != nil {
 				return nil, err
 			}
 		}
-		arg = strings.ReplaceAll(arg, "{test}", test)
-		out[i] = strings.ReplaceAll(arg, "{name}", ShortTestName(test))
+		if missing != "" {
+			return nil, fmt.Errorf("command[%d]: %s does not apply to test %q", i, missing, test)
+		}
+		out[i] = filled
 	}
 	return out, nil
 }

@@ -6,7 +6,10 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/internal/vcs"
 	"github.com/triaged/triaged/proactor"
 	"github.com/triaged/triaged/stress"
@@ -60,6 +63,8 @@ func (s Spec) Validate() (Spec, error) {
 		return s, fmt.Errorf("labels: at most %d", MaxLabels)
 	case s.Revision != "" && s.Repo == "":
 		return s, errors.New("revision: name the repo it belongs to as well")
+	case len(s.Test) > report.MaxTestIDLen || !utf8.ValidString(s.Test) || strings.ContainsFunc(s.Test, unicode.IsControl):
+		return s, fmt.Errorf("test: a test id of at most %d bytes, without control characters", report.MaxTestIDLen)
 	}
 	if s.Repo != "" {
 		if err := vcs.CheckRepo(s.Repo); err != nil {
