@@ -96,15 +96,16 @@ type Campaign struct {
 	Planned    int        `json:"planned" db:"planned"`
 	Runs       int        `json:"runs" db:"runs"`
 	Failures   int        `json:"failures" db:"failures"`
+	CreatedAt  time.Time  `json:"created_at" db:"created_at"`
+	StartedAt  *time.Time `json:"started_at" db:"started_at"`
+	FinishedAt *time.Time `json:"finished_at" db:"finished_at"`
+
 	// TestedRevision is the commit runners checked out and ran at (git
 	// rev-parse HEAD in their worktree); UntestedJobs counts jobs that
 	// ran without a checkout although the campaign names a revision (its
 	// repo was not registered). See CheckedOut.
-	TestedRevision string     `json:"tested_revision" db:"tested_revision"`
-	UntestedJobs   int        `json:"untested_jobs" db:"untested_jobs"`
-	CreatedAt  time.Time  `json:"created_at" db:"created_at"`
-	StartedAt  *time.Time `json:"started_at" db:"started_at"`
-	FinishedAt *time.Time `json:"finished_at" db:"finished_at"`
+	TestedRevision string `json:"tested_revision" db:"tested_revision"`
+	UntestedJobs   int    `json:"untested_jobs" db:"untested_jobs"`
 }
 
 // CheckedOut reports whether every run of an exec campaign that names a
