@@ -44,6 +44,7 @@ import (
 
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/checkout"
+	"github.com/triaged/triaged/internal/repo"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/vcs"
 )
@@ -121,6 +122,21 @@ func (r Request) Validate() (Request, error) {
 	}
 	r.Format, r.Parallel, r.Command = spec.Format, spec.Parallel, spec.Command
 	return r, nil
+}
+
+// Resolve validates a request for the registered repository it names:
+// without a command, the repository's command for the request's test.
+func (r Request) Resolve(rp repo.Repo) (Request, error) {
+	if rp.Repo != r.Repo {
+		return r, fmt.Errorf("repo %q is not registered", r.Repo)
+	}
+	if len(r.Command) == 0 && r.Test != "" {
+		var err error
+		if r.Command, err = rp.CommandFor(r.Test); err != nil {
+			return r, fmt.Errorf("command: none given, and %w", err)
+		}
+	}
+	return r.Validate()
 }
 
 // spec is the campaign of one step.
@@ -323,7 +339,7 @@ func Next(b Bisection) Decision {
 			unknown = append(unknown, vcs.ShortRevision(b.History[p]))
 		}
 		if len(unknown) > 0 {
-			return fail("the first bad commit is %s or one before it back to %s, which could not be told good or bad (see the steps)",
+			return fail("the first bad commit is %s or an earlier one back to %s, which could not be told good or bad (see the steps)",
 				vcs.ShortRevision(b.History[hi]), strings.Join(unknown, ", "))
 		}
 		if b.cleanRuns(lo) < 2*needed && b.confirmable(lo) {
@@ -475,4 +491,41 @@ func abs(n int) int { return int(math.Abs(float64(n))) }
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
+}
+
+// RevisionRuns is a test's runs and failures on one revision, and when
+// the revision was first seen: what a test's history offers to start a
+// bisection from.
+type RevisionRuns struct {
+	Revision  string
+	Runs      int
+	Failures  int
+	FirstSeen time.Time
+}
+
+// Suggest picks the ends of a bisection from a test's history, in the
+// order revisions were first seen (the history holds no commit graph):
+// bad is the first revision with failures, good the last one before it
+// with enough clean runs to have seen, with 95% confidence, the rate the
+// revisions from bad on show. Either is "" when the history has none;
+// revisions that are not commit ids (a campaign's own) are left out.
+func Suggest(history []RevisionRuns) (good, bad string) {
+	h := slices.Clone(history)
+	h = slices.DeleteFunc(h, func(r RevisionRuns) bool { return vcs.CheckRevision(r.Revision) != nil })
+	slices.SortStableFunc(h, func(a, b RevisionRuns) int { return a.FirstSeen.Compare(b.FirstSeen) })
+	first := slices.IndexFunc(h, func(r RevisionRuns) bool { return r.Failures > 0 })
+	if first < 0 {
+		return "", ""
+	}
+	var runs, fails int
+	for _, r := range h[first:] {
+		runs, fails = runs+r.Runs, fails+r.Failures
+	}
+	enough := stats.RunsToSee(float64(fails) / float64(runs))
+	for i := first - 1; i >= 0; i-- {
+		if h[i].Failures == 0 && h[i].Runs >= enough {
+			return h[i].Revision, h[first].Revision
+		}
+	}
+	return "", h[first].Revision
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/triaged/triaged/internal/campaign"
 )
@@ -333,5 +334,29 @@ func TestConfirmation(t *testing.T) {
 	d = Next(b)
 	if d.Action != Finish || d.State != Done || d.FirstBad != b.History[3] {
 		t.Errorf("after confirming position 2: %+v, want %s named", d, b.History[3][:7])
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	t.Parallel()
+	day := func(d int) time.Time { return time.Date(2025, 1, d, 0, 0, 0, 0, time.UTC) }
+	h := []RevisionRuns{
+		{Revision: "aaaaaaa", Runs: 40, FirstSeen: day(1)},
+		{Revision: "bbbbbbb", Runs: 3, FirstSeen: day(2)}, // clean, but too few runs to say
+		{Revision: "campaign-7", Runs: 500, Failures: 9, FirstSeen: day(2)},
+		{Revision: "ddddddd", Runs: 10, Failures: 2, FirstSeen: day(4)},
+		{Revision: "ccccccc", Runs: 10, Failures: 0, FirstSeen: day(3)},
+		{Revision: "eeeeeee", Runs: 10, Failures: 5, FirstSeen: day(5)},
+	}
+	// From ddddddd on: 7 of 20 failed; 35% is seen within 7 runs.
+	if good, bad := Suggest(h); good != "ccccccc" || bad != "ddddddd" {
+		t.Errorf("Suggest = %q, %q; want ccccccc, ddddddd", good, bad)
+	}
+	h[4].Runs = 2
+	if good, bad := Suggest(h); good != "aaaaaaa" || bad != "ddddddd" {
+		t.Errorf("with ccccccc barely run: %q, %q; want aaaaaaa, ddddddd", good, bad)
+	}
+	if good, bad := Suggest(h[:2]); good != "" || bad != "" {
+		t.Errorf("no failures: %q, %q", good, bad)
 	}
 }

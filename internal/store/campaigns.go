@@ -15,8 +15,8 @@ import (
 var ErrNoRunners = errors.New("no enabled runner has the campaign's labels")
 
 const campaignColumns = `id, name, kind, scenario, proactor, backend, params, command, format, labels,
-	iterations, parallel, stop_rule, stop_target, each_runner, repo, revision,
-	state, reason, planned, runs, failures, created_at, started_at, finished_at`
+	iterations, parallel, stop_rule, stop_target, each_runner, repo, revision, test,
+	state, reason, planned, runs, failures, tested_revision, untested_jobs, created_at, started_at, finished_at`
 
 // scanCampaign reads a row of campaignColumns by column name.
 var scanCampaign = pgx.RowToStructByName[campaign.Campaign]
@@ -43,11 +43,11 @@ func (s *Store) createCampaign(ctx context.Context, tx pgx.Tx, spec campaign.Spe
 	var c campaign.Campaign
 	rows, _ := tx.Query(ctx, `
 		INSERT INTO campaigns (name, kind, scenario, proactor, backend, params, command, format, labels,
-			iterations, parallel, stop_rule, stop_target, each_runner, repo, revision)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			iterations, parallel, stop_rule, stop_target, each_runner, repo, revision, test)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		RETURNING `+campaignColumns,
 		spec.Name, spec.Kind, spec.Scenario, spec.Proactor, spec.Backend, spec.Params, spec.Command, spec.Format,
-		spec.Labels, spec.Iterations, spec.Parallel, spec.Stop, spec.StopTarget, spec.EachRunner, spec.Repo, spec.Revision)
+		spec.Labels, spec.Iterations, spec.Parallel, spec.Stop, spec.StopTarget, spec.EachRunner, spec.Repo, spec.Revision, spec.Test)
 	var err error
 	if c, err = pgx.CollectExactlyOneRow(rows, scanCampaign); err != nil {
 		return c, err
