@@ -228,19 +228,21 @@ func (c *Cache) Remove(w *Worktree) {
 	if w == nil || w.Dir == "" {
 		return
 	}
-	g, err := c.findGit()
+	g, gitErr := c.findGit()
 	lock := c.mirrorLock(w.mirror)
 	lock.Lock()
 	defer lock.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err == nil {
+	// git's own removal first; whatever it leaves (it refuses on some
+	// Windows file systems) goes by hand, and prune forgets the rest.
+	if gitErr == nil {
 		g.run(ctx, w.mirror, "worktree", "remove", "--force", "--", w.Dir)
 	}
 	if err := removeAll(w.Dir); err != nil {
 		c.cfg.Log.Warn("remove worktree", "dir", w.Dir, "err", err)
 	}
-	if err == nil {
+	if gitErr == nil {
 		g.run(ctx, w.mirror, "worktree", "prune")
 	}
 }

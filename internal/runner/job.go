@@ -32,6 +32,9 @@ func (a *Agent) runJob(ctx context.Context, c *client, hb *heartbeat, job campai
 	var host campaign.Host
 	if job.Checkout != nil {
 		wt, err := a.checkOut(jobCtx, c, job, log)
+		if wt != nil {
+			defer a.checkouts.Remove(wt)
+		}
 		switch {
 		case ctx.Err() != nil: // stopping: hand the job back
 			gctx, done := context.WithTimeout(context.WithoutCancel(ctx), gracePeriod)
@@ -44,7 +47,6 @@ func (a *Agent) runJob(ctx context.Context, c *client, hb *heartbeat, job campai
 			log.Error("cannot check the job's revision out", "err", err)
 			return a.finish(ctx, c, job, err.Error(), false)
 		}
-		defer a.checkouts.Remove(wt)
 		host.Dir = wt.Dir
 		host.Env = []string{"TRIAGED_REPO=" + job.Checkout.Repo, "TRIAGED_REVISION=" + wt.Commit}
 	}
