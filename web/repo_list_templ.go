@@ -477,9 +477,9 @@ func repoListPage(v repoView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var26 string
-			templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs("{go_package} {go_run} {pytest_node} {regrtest_module} {cargo_target} {cargo_filter} {node_pattern}")
+			templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs("{go_package} {go_run} {pytest_node} {regrtest_module} --{cargo_target} {cargo_filter} {node_pattern}")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `repo_list.templ`, Line: 81, Col: 245}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `repo_list.templ`, Line: 81, Col: 247}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 			if templ_7745c5c3_Err != nil {

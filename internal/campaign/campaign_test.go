@@ -188,6 +188,7 @@ func TestSubstitute(t *testing.T) {
 		{"shell in the id", []string{"x", "{test}"}, "a;rm -rf /", nil, "cannot be put on a command line"},
 		{"option as the id", []string{"x", "{name}"}, "--exec=evil", nil, "cannot be put on a command line"},
 		{"a var with a bad id", []string{"x", "{go_run}"}, "$(id)", nil, "cannot be put on a command line"},
+		{"a last part that is an option", []string{"pytest", "{name}"}, "tests.x.--pdbcls=evil", nil, "read as an option"},
 		{"a placeholder nothing fills", []string{"x", "{pytest_node}"}, "m/p.TestX", nil, "{pytest_node} does not apply"},
 		{"braces that are no placeholder", []string{"find", ".", "-exec", "echo", "{}", ";"}, "x", []string{"find", ".", "-exec", "echo", "{}", ";"}, ""},
 	} {

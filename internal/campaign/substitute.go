@@ -56,31 +56,42 @@ var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 // placeholder appears, so a derived value holds nothing the id did not,
 // besides what the caller added itself. A placeholder that neither
 // {test}, {name} nor vars fills refuses the command rather than reaching
-// it as text.
+// it as text, and so does a value that starts with '-' ({name} of
+// "x.--pdbcls=evil"), which the command would read as an option.
 func SubstituteVars(template []string, test string, vars map[string]string) ([]string, error) {
 	out := make([]string, len(template))
 	for i, arg := range template {
-		var missing string
+		var missing, option string
 		filled := placeholder.ReplaceAllStringFunc(arg, func(p string) string {
 			k := p[1 : len(p)-1]
-			switch v, ok := vars[k]; {
+			v, ok := vars[k]
+			switch {
 			case k == "test":
-				return test
+				v, ok = test, true
 			case k == "name":
-				return ShortTestName(test)
-			case ok:
-				return v
+				v, ok = ShortTestName(test), true
 			}
-			missing = p
-			return p
+			if !ok {
+				missing = p
+				return p
+			}
+			if strings.HasPrefix(v, "-") {
+				option = p
+			}
+			return v
 		})
 		if filled != arg {
 			if err := CheckTestID(test); err != nil {
 				return nil, err
 			}
 		}
-		if missing != "" {
+		switch {
+		case missing != "":
 			return nil, fmt.Errorf("command[%d]: %s does not apply to test %q", i, missing, test)
+		case option != "":
+			// x.--pdbcls=evil has a last part a test runner reads as
+			// its own option, wherever it stands.
+			return nil, fmt.Errorf("test %q: its %s would be read as an option; read it from $TRIAGED_TEST instead", test, option)
 		}
 		out[i] = filled
 	}

@@ -35,7 +35,7 @@ var defaults = map[Language][]string{
 	Go:       {"go", "test", "-v", "-count=1", "-run", "{go_run}", "{go_package}"},
 	Pytest:   {"python3", "-m", "pytest", "-v", "{pytest_node}"},
 	Regrtest: {"python3", "-m", "test", "-v", "{regrtest_module}", "-m", "{test}"},
-	Cargo:    {"cargo", "test", "{cargo_target}", "{cargo_filter}", "--", "--exact"},
+	Cargo:    {"cargo", "test", "--{cargo_target}", "{cargo_filter}", "--", "--exact"},
 	Node:     {"node", "--test", "--test-name-pattern", "{node_pattern}"},
 }
 
@@ -44,8 +44,8 @@ var defaults = map[Language][]string{
 // default for the test's language (the repository's, or the one its id
 // shows), never another language's. Placeholders: {test} the test id,
 // {name} its last part, and per language {go_package} {go_run}
-// {pytest_node} {regrtest_module} {cargo_target} {cargo_filter}
-// {node_pattern}. The id goes through campaign.CheckTestID whenever a
+// {pytest_node} {regrtest_module} {cargo_target} (lib, test=NAME…: write
+// --{cargo_target}) {cargo_filter} {node_pattern}. The id goes through campaign.CheckTestID whenever a
 // placeholder is used; the test also reaches the command as TRIAGED_TEST.
 func (r Repo) CommandFor(test string) ([]string, error) {
 	lang := r.Language
@@ -187,19 +187,20 @@ func splitPython(test string) (module string, rest []string, err error) {
 }
 
 // cargoTarget selects the test binary whose source path a cargo test id
-// starts with.
+// starts with, as the option's name without its dashes (templates write
+// --{cargo_target}), so that no placeholder's value starts with '-'.
 func cargoTarget(src string) string {
 	switch {
 	case src == "src/lib.rs":
-		return "--lib"
+		return "lib"
 	case src == "src/main.rs":
-		return "--bins"
+		return "bins"
 	case strings.HasPrefix(src, "src/bin/"):
-		return "--bin=" + strings.TrimSuffix(strings.TrimPrefix(src, "src/bin/"), ".rs")
+		return "bin=" + strings.TrimSuffix(strings.TrimPrefix(src, "src/bin/"), ".rs")
 	case strings.HasPrefix(src, "tests/") && !strings.Contains(strings.TrimPrefix(src, "tests/"), "/"):
-		return "--test=" + strings.TrimSuffix(strings.TrimPrefix(src, "tests/"), ".rs")
+		return "test=" + strings.TrimSuffix(strings.TrimPrefix(src, "tests/"), ".rs")
 	}
-	return "--all-targets"
+	return "all-targets"
 }
 
 func or(s, def string) string {

@@ -58,6 +58,8 @@ func TestCommandFor(t *testing.T) {
 			"tests.test_x.test_y", "", "{go_run} does not apply"},
 		{"unknown language", Repo{Repo: "o/js"}, "math division throws on zero", "", "register o/js with its test command"},
 		{"nested node test", Repo{Language: Node}, "parser > errors > rejects garbage", "", "nested test"},
+		{"a cargo filter that is an option", Repo{}, "src/lib.rs::--config=build.rustc-wrapper=x", "", "read as an option"},
+		{"a last part that is an option", Repo{TestCommand: []string{"pytest", "-k", "{name}"}}, "tests.x.--pdbcls=evil", "", "read as an option"},
 		{"an id a shell would read", Repo{Language: Pytest}, "tests.test_x.test_$(id)", "", "cannot be put on a command line"},
 		{"an option as the id", Repo{Language: Go}, "-exec.TestX", "", "cannot be put on a command line"},
 	} {
@@ -108,4 +110,44 @@ func TestValidate(t *testing.T) {
 			t.Errorf("%s: %v, want an error about %s", tc.name, err, tc.want)
 		}
 	}
+}
+
+// FuzzCommandFor checks that whatever command a test id gets, the id
+// never brings an option, a shell character or a new argument into it:
+// each argument a placeholder filled starts as its template argument
+// does, and holds only what test ids may.
+func FuzzCommandFor(f *testing.F) {
+	for _, s := range []string{"net.TestDialCancel", "src/lib.rs::tests::adds", "tests.test_x.TestC.test_y", "test.test_os.T.test_a",
+		"src/lib.rs::--config=x", "a.--help", "TestX/--v", "x y", "a;b"} {
+		f.Add(s)
+	}
+	template := []string{"run", "{test}", "{name}", "-k={name}"}
+	f.Fuzz(func(t *testing.T, id string) {
+		for _, lang := range append(Languages, "") {
+			for _, r := range []Repo{{Repo: "o/r", Language: lang}, {Repo: "o/r", Language: lang, TestCommand: template}} {
+				argv, err := r.CommandFor(id)
+				if err != nil {
+					continue
+				}
+				tmpl := r.TestCommand
+				if len(tmpl) == 0 {
+					tmpl = defaults[r.Language]
+					if r.Language == "" {
+						tmpl = defaults[DetectLanguage(id)]
+					}
+				}
+				if len(argv) != len(tmpl) {
+					t.Fatalf("%q in %s: %d arguments from a template of %d", id, lang, len(argv), len(tmpl))
+				}
+				for i, a := range argv {
+					if a == tmpl[i] {
+						continue
+					}
+					if strings.HasPrefix(a, "-") != strings.HasPrefix(tmpl[i], "-") || strings.ContainsAny(a, " \t\n;|&`'\"<>()*?~#!") {
+						t.Errorf("%q (%s): argument %q from template %q", id, lang, a, tmpl[i])
+					}
+				}
+			}
+		}
+	})
 }
