@@ -37,12 +37,18 @@ type Command struct {
 // error, reported before any iteration runs.
 var ErrCommandNotFound = errors.New("command not found")
 
-// Check verifies that the command can be started.
+// Check verifies that the command can be started. A relative program path
+// (./run-tests.sh) is looked for in Dir, where the command will run: a
+// repository's own script in a worktree.
 func (c Command) Check() error {
 	if len(c.Argv) == 0 {
 		return fmt.Errorf("%w: no command given", ErrCommandNotFound)
 	}
-	if _, err := exec.LookPath(c.Argv[0]); err != nil {
+	prog := c.Argv[0]
+	if c.Dir != "" && !filepath.IsAbs(prog) && strings.ContainsAny(prog, `/`+string(filepath.Separator)) {
+		prog = filepath.Join(c.Dir, prog)
+	}
+	if _, err := exec.LookPath(prog); err != nil {
 		return fmt.Errorf("%w: %s", ErrCommandNotFound, c.Argv[0])
 	}
 	return nil

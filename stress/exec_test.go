@@ -181,3 +181,24 @@ func TestCapTailKeepsTheEnd(t *testing.T) {
 		t.Errorf("capTail: %d bytes, %q…", len(got), got[:40])
 	}
 }
+
+// TestCommandInDir runs a program given relative to the command's
+// directory, as a repository's own script is in a worktree.
+func TestCommandInDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "run.sh"), []byte("#!/bin/sh\necho in \"$PWD\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := (Command{Argv: []string{"./run.sh"}}).Check(); err == nil {
+		t.Error("./run.sh was found outside its directory")
+	}
+	cmd := Command{Argv: []string{"./run.sh"}, Dir: dir, Timeout: time.Minute}
+	if err := cmd.Check(); err != nil {
+		t.Fatal(err)
+	}
+	rec := cmd.Iteration(1)(context.Background(), 0)
+	if rec.Failed() {
+		t.Errorf("./run.sh in %s failed: %+v", dir, rec.Results)
+	}
+}

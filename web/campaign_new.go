@@ -9,6 +9,7 @@ import (
 
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/config"
+	"github.com/triaged/triaged/internal/repo"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
 )
@@ -21,6 +22,7 @@ type campaignForm struct {
 	Command, Format, Labels, Iterations, Parallel string
 	Stop, StopTarget, Repo, Revision, See, Test   string
 	EachRunner                                    bool
+	CommandNote                                   string // why no command is prefilled, or where it runs
 	Self                                          string // the form's own URL, to come back to after logging in
 	Error                                         string
 	Needed                                        []runsNeeded
@@ -44,7 +46,11 @@ func (p *Pages) NewCampaign(w http.ResponseWriter, r *http.Request) {
 		Self: r.URL.RequestURI(),
 	}
 	if f.Test != "" {
-		f.Command = "python3 -m test -v -m " + lastSegment(f.Test)
+		var err error
+		if f.Command, f.CommandNote, err = p.stressCommand(r, f.Repo, f.Test); err != nil {
+			p.serverError(w, r, err)
+			return
+		}
 		if low := strings.ToLower(f.Test); strings.Contains(low, "start_tls") || strings.Contains(low, "starttls") {
 			f.Scenario = "starttls-server"
 		}
@@ -95,7 +101,7 @@ func readCampaignForm(r *http.Request) campaignForm {
 // validates, so the form and the API accept the same campaigns.
 func (f campaignForm) spec() (campaign.Spec, error) {
 	req := campaign.Spec{Name: f.Name, Kind: campaign.Kind(f.Kind), Format: f.Format, Stop: campaign.Stop(f.Stop),
-		EachRunner: f.EachRunner, Repo: f.Repo, Revision: f.Revision, Labels: config.SplitList(f.Labels)}
+		EachRunner: f.EachRunner, Repo: f.Repo, Revision: f.Revision, Test: f.Test, Labels: config.SplitList(f.Labels)}
 	var errs []error
 	atoi := func(name, s string, dst *int) {
 		if s == "" {
@@ -161,11 +167,24 @@ func withNeeded(f campaignForm) campaignForm {
 	return f
 }
 
-func lastSegment(test string) string {
-	if i := strings.LastIndexAny(test, ".:/ "); i >= 0 && i < len(test)-1 {
-		return test[i+1:]
+// stressCommand is "Stress this": the command that runs test in repoName,
+// from the repository's own template or its test language's default,
+// never another language's (repo.Repo.CommandFor). With none, note says
+// why.
+func (p *Pages) stressCommand(r *http.Request, repoName, test string) (command, note string, err error) {
+	rp, err := p.store.RepoByName(r.Context(), repoName)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		rp = repo.Repo{Repo: repoName}
+		note = repoName + " is not registered, so runners will run this in their own working directory, whatever it holds; register it on /repos to test a revision."
+	case err != nil:
+		return "", "", err
 	}
-	return test
+	argv, err := rp.CommandFor(test)
+	if err != nil {
+		return "", err.Error() + "; the test reaches any command as $TRIAGED_TEST.", nil
+	}
+	return strings.Join(argv, " "), note, nil
 }
 
 func or(s, def string) string {

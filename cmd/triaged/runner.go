@@ -21,6 +21,7 @@ type runnerFlags struct {
 	regToken  string
 	poll      time.Duration
 	logFormat string
+	git       string
 }
 
 func runRunner(ctx context.Context, io stdio, args []string) error {
@@ -48,6 +49,7 @@ func parseRunnerFlags(io stdio, args []string) (runnerFlags, error) {
 	fs.StringVar(&f.stateDir, "state-dir", "", "where the runner keeps its token and its spool of results (default: <data dir>/runner)")
 	fs.StringVar(&f.regToken, "registration-token", "", "registration token, needed on the first start only (also TRIAGED_REGISTRATION_TOKEN_FILE)")
 	fs.DurationVar(&f.poll, "poll-interval", 2*time.Second, "wait between lease attempts when there is no work")
+	fs.StringVar(&f.git, "git", "", "git to check campaigns' revisions out with (default: git on PATH; on Windows also Git for Windows' usual place)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	if err := config.Parse(fs, args, io.getenv, "registration-token"); err != nil {
 		return f, err
@@ -76,7 +78,7 @@ func runAgent(ctx context.Context, f runnerFlags, log *slog.Logger) error {
 	}
 	a, err := runner.New(runner.Config{
 		Server: f.server, Name: f.name, Labels: labels, StateDir: f.stateDir, RegistrationToken: f.regToken,
-		Version: buildVersion(), PollInterval: f.poll, Log: log,
+		Version: buildVersion(), PollInterval: f.poll, Git: f.git, Log: log,
 	})
 	if err != nil {
 		return asConfigError(err)

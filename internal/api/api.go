@@ -99,6 +99,12 @@ func (a *API) Handler() http.Handler {
 	r.With(read).Get("/campaigns/{id}/findings", a.CampaignFindings)
 	r.With(admin).Post("/campaigns/{id}/cancel", a.CancelCampaign)
 
+	r.With(admin).Post("/repos", a.SaveRepo)
+	r.With(read).Get("/repos", a.ListRepos)
+	r.With(admin).Post("/bisections", a.CreateBisection)
+	r.With(read).Get("/bisections", a.ListBisections)
+	r.With(read).Get("/bisections/{id}", a.GetBisection)
+
 	r.With(read).Get("/runners", a.ListRunners)
 	r.With(admin).Post("/runners/{id}/disable", a.SetRunnerDisabled(true))
 	r.With(admin).Post("/runners/{id}/enable", a.SetRunnerDisabled(false))
@@ -107,6 +113,7 @@ func (a *API) Handler() http.Handler {
 	r.With(a.auth.Require(auth.Register)).Post("/runners/register", a.RegisterRunner)
 	r.With(runner).Post("/runners/heartbeat", a.Heartbeat)
 	r.With(runner).Post("/jobs/lease", a.LeaseJob)
+	r.With(runner).Post("/jobs/{id}/checkout", a.ReportCheckout)
 	r.With(runner).Post("/jobs/{id}/results", a.UploadJobResults)
 	r.With(runner).Post("/jobs/{id}/complete", a.CompleteJob)
 

@@ -22,9 +22,9 @@ var layers = []struct {
 	{"services", []string{"ingest", "internal/view", "internal/auth"}},
 	{"store", []string{"internal/store"}},
 	{"domain", []string{"internal/campaign", "internal/verdict", "internal/protocol", "internal/signature", "internal/stats", "internal/report",
-		"internal/vcs", "stress", "stress/detect", "stress/detect/fault", "proactor", "proactor/emu", "proactor/iocp"}},
+		"internal/vcs", "internal/checkout", "internal/repo", "internal/bisect", "stress", "stress/detect", "stress/detect/fault", "proactor", "proactor/emu", "proactor/iocp"}},
 	{"leaves", []string{"internal/config", "internal/localpg", "internal/jsonapi", "migrations"}},
-	{"test helpers", []string{"internal/pgtest", "internal/proctest", "internal/winetest", "internal/browsertest",
+	{"test helpers", []string{"internal/pgtest", "internal/proctest", "internal/winetest", "internal/browsertest", "internal/gittest",
 		"proactor/internal/streamtest", "e2e"}},
 }
 

@@ -2,6 +2,8 @@ package campaign
 
 import (
 	"time"
+
+	"github.com/triaged/triaged/internal/checkout"
 )
 
 // Kind says what a campaign stresses.
@@ -105,6 +107,25 @@ type Campaign struct {
 	CreatedAt  time.Time  `json:"created_at" db:"created_at"`
 	StartedAt  *time.Time `json:"started_at" db:"started_at"`
 	FinishedAt *time.Time `json:"finished_at" db:"finished_at"`
+
+	// TestedRevision is the commit runners checked out and ran at (git
+	// rev-parse HEAD in their worktree); UntestedJobs counts jobs that
+	// ran without a checkout although the campaign names a revision (its
+	// repo was not registered). See CheckedOut.
+	TestedRevision string `json:"tested_revision" db:"tested_revision"`
+	UntestedJobs   int    `json:"untested_jobs" db:"untested_jobs"`
+}
+
+// CheckedOut reports whether every run of an exec campaign that names a
+// revision ran in a checkout of that revision, which is what lets a page
+// or a commit status claim the runs tested it. A scenario campaign runs
+// triaged's own built-in code, so it needs no checkout; a campaign
+// without a revision claims none.
+func (c Campaign) CheckedOut() bool {
+	if c.Kind != KindExec || c.Revision == "" {
+		return true
+	}
+	return c.UntestedJobs == 0 && (c.TestedRevision != "" || c.Runs == 0)
 }
 
 // Seed is the seed of the campaign's first iteration: the one its params
@@ -138,6 +159,9 @@ type Job struct {
 	// attempt; the runner skips them.
 	Done     []int    `json:"done_iterations"`
 	Campaign Campaign `json:"campaign"`
+	// Checkout, when set, is the revision the runner checks out and builds
+	// before the first iteration, which then run in that worktree.
+	Checkout *checkout.Spec `json:"checkout,omitempty"`
 }
 
 // Contains reports whether iteration i belongs to the job.

@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,5 +172,83 @@ func TestIteration(t *testing.T) {
 
 	if _, err := (Campaign{Spec: Spec{Kind: KindExec, Command: []string{"no-such-program-here"}}}).Iteration(Host{}); err == nil {
 		t.Error("an exec campaign whose program is missing built an iteration")
+	}
+}
+
+func TestSubstitute(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"go_run": "^TestX$"}
+	for _, tc := range []struct {
+		name     string
+		template []string
+		test     string
+		want     []string
+		err      string
+	}{
+		{"test and name", []string{"python3", "-m", "test", "-m", "{name}", "{test}"}, "test.test_os.Tests.test_a",
+			[]string{"python3", "-m", "test", "-m", "test_a", "test.test_os.Tests.test_a"}, ""},
+		{"a var", []string{"go", "test", "-run", "{go_run}"}, "m/p.TestX", []string{"go", "test", "-run", "^TestX$"}, ""},
+		{"no placeholder, any id", []string{"./run.sh"}, "a b; rm -rf /", []string{"./run.sh"}, ""},
+		{"shell in the id", []string{"x", "{test}"}, "a;rm -rf /", nil, "cannot be put on a command line"},
+		{"option as the id", []string{"x", "{name}"}, "--exec=evil", nil, "cannot be put on a command line"},
+		{"a var with a bad id", []string{"x", "{go_run}"}, "$(id)", nil, "cannot be put on a command line"},
+		{"a last part that is an option", []string{"pytest", "{name}"}, "tests.x.--pdbcls=evil", nil, "read as an option"},
+		{"a placeholder nothing fills", []string{"x", "{pytest_node}"}, "m/p.TestX", nil, "{pytest_node} does not apply"},
+		{"braces that are no placeholder", []string{"find", ".", "-exec", "echo", "{}", ";"}, "x", []string{"find", ".", "-exec", "echo", "{}", ";"}, ""},
+	} {
+		got, err := SubstituteVars(tc.template, tc.test, vars)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: %q, %v; want an error saying %q", tc.name, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, %v; want %q", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+// TestExecSeesTheTest: the test a campaign stresses reaches its command as
+// TRIAGED_TEST, whatever the command line says.
+func TestExecSeesTheTest(t *testing.T) {
+	t.Parallel()
+	spec, err := Spec{Kind: KindExec, Command: []string{"sh", "-c", `echo "test=$TRIAGED_TEST dir=$PWD"; exit 1`}, Iterations: 1,
+		Test: "pkg.TestX/with space"}.Validate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	it, err := (Campaign{ID: 5, Spec: spec}).Iteration(Host{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := it(context.Background(), 0)
+	if text := rec.Results[0].FailureText; !strings.Contains(text, "test=pkg.TestX/with space dir="+dir) {
+		t.Errorf("the command saw %q", text)
+	}
+	if _, err := (Spec{Kind: KindExec, Command: []string{"x"}, Iterations: 1, Test: "a\x00b"}).Validate(); err == nil {
+		t.Error("a test id with NUL was accepted")
+	}
+}
+
+func TestCheckedOut(t *testing.T) {
+	t.Parallel()
+	exec := Spec{Kind: KindExec, Repo: "o/r", Revision: "abc1234"}
+	for _, tc := range []struct {
+		name string
+		c    Campaign
+		want bool
+	}{
+		{"scenario", Campaign{Spec: Spec{Kind: KindScenario, Repo: "o/r", Revision: "abc1234"}, Runs: 5}, true},
+		{"no revision", Campaign{Spec: Spec{Kind: KindExec}, Runs: 5}, true},
+		{"not started", Campaign{Spec: exec}, true},
+		{"tested", Campaign{Spec: exec, Runs: 5, TestedRevision: "abc1234" + strings.Repeat("0", 33)}, true},
+		{"ran without a checkout", Campaign{Spec: exec, Runs: 5}, false},
+		{"some jobs without", Campaign{Spec: exec, Runs: 5, TestedRevision: "abc1234" + strings.Repeat("0", 33), UntestedJobs: 1}, false},
+	} {
+		if got := tc.c.CheckedOut(); got != tc.want {
+			t.Errorf("%s: CheckedOut() = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

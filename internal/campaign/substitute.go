@@ -49,20 +49,61 @@ func ShortTestName(id string) string {
 // substituted: the shell, not triaged, decides what the words mean. Read
 // "$TRIAGED_TEST" in the script instead.
 func Substitute(template []string, test string) ([]string, error) {
+	return SubstituteVars(template, test, nil)
+}
+
+// placeholder is a "{word}" in a command template.
+var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
+
+// SubstituteVars is Substitute with more placeholders: "{k}" becomes
+// vars[k], a value the caller derived from the test id (its Go package,
+// its pytest node id…). The id must pass CheckTestID whenever any
+// placeholder appears, so a derived value holds nothing the id did not,
+// besides what the caller added itself. A placeholder that neither
+// {test}, {name} nor vars fills refuses the command rather than reaching
+// it as text, and so does a value that starts with '-' ({name} of
+// "x.--pdbcls=evil"), which the command would read as an option.
+func SubstituteVars(template []string, test string, vars map[string]string) ([]string, error) {
 	out := make([]string, len(template))
 	for i, arg := range template {
-		if strings.Contains(arg, "{test}") || strings.Contains(arg, "{name}") {
+		var missing, option string
+		filled := placeholder.ReplaceAllStringFunc(arg, func(p string) string {
+			k := p[1 : len(p)-1]
+			v, ok := vars[k]
+			switch {
+			case k == "test":
+				v, ok = test, true
+			case k == "name":
+				v, ok = ShortTestName(test), true
+			}
+			if !ok {
+				missing = p
+				return p
+			}
+			if strings.HasPrefix(v, "-") {
+				option = p
+			}
+			return v
+		})
+		if filled != arg {
 			if err := CheckTestID(test); err != nil {
 				return nil, err
 			}
+		}
+		switch {
+		case missing != "":
+			return nil, fmt.Errorf("command[%d]: %s does not apply to test %q", i, missing, test)
+		case option != "":
+			// x.--pdbcls=evil has a last part a test runner reads as
+			// its own option, wherever it stands.
+			return nil, fmt.Errorf("test %q: its %s would be read as an option; read it from $TRIAGED_TEST instead", test, option)
 		}
 		if strings.Contains(arg, "{name}") {
 			if err := CheckTestID(ShortTestName(test)); err != nil {
 				return nil, fmt.Errorf("the last part of test %q: %w", test, err)
 			}
 		}
-		arg = strings.ReplaceAll(arg, "{test}", test)
-		out[i] = strings.ReplaceAll(arg, "{name}", ShortTestName(test))
+		out[i] = filled
 	}
 	return out, nil
 }

@@ -137,7 +137,9 @@ func pct(share float64) string {
 // Context/stress: <test> when it ran a single test, so that several
 // campaigns on one commit keep separate lines. It says "fixed" only when
 // Fisher's exact test finds the drop from the rate on earlier commits
-// significant at 5% (stats.CheckFix).
+// significant at 5% (stats.CheckFix), and speaks of the commit only when
+// the runs ran in a checkout of it ("@ abc1234" is the commit the runners
+// reported testing).
 func (s Statuses) CampaignStatus(f store.CampaignFacts) store.OutboxStatus {
 	c := f.Campaign
 	st := store.OutboxStatus{Context: s.cfg.Context + "/stress"}
@@ -154,6 +156,15 @@ func (s Statuses) CampaignStatus(f store.CampaignFacts) store.OutboxStatus {
 	case c.Runs == 0:
 		st.State, st.Description = "error", "campaign "+string(c.State)+" before any run"
 		return st
+	case !c.CheckedOut():
+		// The runs happened in whatever the runner had checked out: they
+		// say nothing about this commit, so the status claims nothing.
+		st.State = "error"
+		st.Description = clip(fmt.Sprintf("%s, not at %s: %s is not registered, so runners did not check it out",
+			ran, vcs.ShortRevision(c.Revision), c.Repo))
+		return st
+	case c.TestedRevision != "":
+		ran += " @ " + vcs.ShortRevision(c.TestedRevision)
 	}
 	var verdict string
 	switch {

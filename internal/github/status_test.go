@@ -148,6 +148,17 @@ func TestCampaignStatusWording(t *testing.T) {
 			c.Reason = "lease expired 3 times; last held by runner 4"
 			return c
 		}()}, "triaged/stress", "error", "campaign failed after 25 runs: lease expired 3 times; last held by runner 4"},
+		{"tested in a checkout", store.CampaignFacts{Campaign: func() campaign.Campaign {
+			c := newCampaign("done", 1500, 0)
+			c.Kind, c.TestedRevision = campaign.KindExec, "abc0123456789abc0123456789abc0123456789a"
+			return c
+		}(), BeforeRuns: 200, BeforeFailures: 24}, "triaged/stress", "success", "0/1500 failed @ abc0123 (was 12%) — fixed with 95% confidence"},
+		{"not checked out", store.CampaignFacts{Campaign: func() campaign.Campaign {
+			c := newCampaign("done", 1500, 0)
+			c.Kind, c.UntestedJobs = campaign.KindExec, 60
+			return c
+		}(), BeforeRuns: 200, BeforeFailures: 24}, "triaged/stress", "error",
+			"0/1500 failed, not at abc: owner/app is not registered, so runners did not check it out"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

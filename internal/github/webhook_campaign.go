@@ -2,21 +2,25 @@ package github
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/stress"
 )
 
 // VerifyConfig says which repos get a verification campaign per flaky test
 // when a commit is pushed or a pull request updated, and how to stress a
 // test. A built-in scenario's test (proactor.<scenario>.<mode>, as stress
-// names it) is stressed as that scenario. Any other test needs a Command:
-// triaged cannot guess how to run a repo's tests, so without one such
-// tests are listed as not verified rather than stressed wrongly.
+// names it) is stressed as that scenario. Any other test needs a Command,
+// or a registered repository, whose own command for the test is used
+// (repo.Repo.CommandFor) and whose commit runners check out: triaged
+// cannot guess how to run a repo's tests, so without either such tests
+// are listed as not verified rather than stressed wrongly.
 type VerifyConfig struct {
 	Repos []string
 	// Command is the argv of a test run; "{test}" in an argument becomes
@@ -59,6 +63,13 @@ func (h *Webhooks) verificationCampaigns(r *http.Request, repo, sha, branch stri
 	if err != nil {
 		return nil, nil, err
 	}
+	// A registered repository is checked out at the commit, and its own
+	// command runs each test when no --github-verify-command is set.
+	reg, err := h.store.RepoByName(r.Context(), repo)
+	registered := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, nil, err
+	}
 	var specs []campaign.Spec
 	var refused []Refusal
 	for _, t := range flaky {
@@ -69,9 +80,14 @@ func (h *Webhooks) verificationCampaigns(r *http.Request, repo, sha, branch stri
 		}
 		if name, mode, ok := stress.ParseTestID(t.Name); ok {
 			spec.Kind, spec.Scenario, spec.Proactor = campaign.KindScenario, name, mode.String()
-		} else if len(v.Command) > 0 {
+		} else if len(v.Command) > 0 || registered {
 			spec.Kind, spec.Format = campaign.KindExec, v.Format
-			if spec.Command, err = campaign.Substitute(v.Command, t.Name); err != nil {
+			if len(v.Command) > 0 {
+				spec.Command, err = campaign.Substitute(v.Command, t.Name)
+			} else {
+				spec.Command, err = reg.CommandFor(t.Name)
+			}
+			if err != nil {
 				h.log.Warn("verification campaign refused", "repo", repo, "test", t.Name, "err", err)
 				refused = append(refused, Refusal{Test: t.Name, Reason: err.Error()})
 				continue

@@ -22,6 +22,7 @@ import (
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/github"
 	"github.com/triaged/triaged/internal/pgtest"
+	registry "github.com/triaged/triaged/internal/repo"
 	"github.com/triaged/triaged/internal/report"
 	"github.com/triaged/triaged/internal/view"
 	"github.com/triaged/triaged/stress"
@@ -330,5 +331,38 @@ func TestWebhookRefusesInjectedTestNames(t *testing.T) {
 				t.Errorf("%s exists", pwned)
 			}
 		})
+	}
+}
+
+// TestVerificationUsesTheRegisteredRepo: without --github-verify-command,
+// a registered repository's own command for each flaky test is used, and
+// the campaign names the test, so its runner checks the pushed commit out
+// and the command sees TRIAGED_TEST.
+func TestVerificationUsesTheRegisteredRepo(t *testing.T) {
+	t.Parallel()
+	e := newHookEnv(t, github.WebhookConfig{Secret: hookSecret, Verify: github.VerifyConfig{Repos: []string{"owner/app"}, Iterations: 50}})
+	if _, _, err := e.store.SaveRepo(context.Background(), registry.Repo{Repo: "owner/app", CloneURL: "https://github.com/owner/app.git",
+		Build: []string{}, TestCommand: []string{}}); err != nil {
+		t.Fatal(err)
+	}
+	const test = "github.com/owner/app/net.TestDialCancel"
+	for i, outcome := range []string{"pass", "fail"} {
+		doc := fmt.Sprintf(`{"results":[{"test":%q,"outcome":%q,"failure_text":"dial: i/o timeout"}]}`, test, outcome)
+		if code := e.do("POST", fmt.Sprintf("/api/v1/results?repo=owner/app&revision=0da1000&builder=ci&batch=g%d", i), "application/json", doc, nil); code != 200 {
+			t.Fatalf("upload: %d", code)
+		}
+	}
+	push := pushBody("owner/app", "f1c5000", time.Now())
+	if code, ans, body := deliver(t, e, signed("push", "d-1", push), push); code != 200 || len(ans.Campaigns) != 1 {
+		t.Fatalf("push: %d %s", code, body)
+	}
+	var list struct{ Campaigns []view.Campaign }
+	e.do("GET", "/api/v1/campaigns", "", "", &list)
+	if len(list.Campaigns) != 1 {
+		t.Fatalf("campaigns: %+v", list.Campaigns)
+	}
+	c := list.Campaigns[0]
+	if got := strings.Join(c.Command, " "); got != "go test -v -count=1 -run ^TestDialCancel$ ./net" || c.Test != test || c.Revision != "f1c5000" {
+		t.Errorf("verification campaign: command %q, test %q, revision %q", got, c.Test, c.Revision)
 	}
 }

@@ -53,3 +53,16 @@ type CompleteRequest struct {
 type CompleteAnswer struct {
 	CampaignState string `json:"campaign_state"`
 }
+
+// CheckoutReport is what a runner checked out for a job, sent before the
+// job's first iteration (POST /api/v1/jobs/{id}/checkout): the commit its
+// worktree is at (git rev-parse HEAD), which is what the job's runs test,
+// and for a bisection's bad end the first-parent history the job's
+// checkout asked for (checkout.Spec.HistoryFrom), or why there is none.
+type CheckoutReport struct {
+	Commit       string   `json:"commit"`
+	History      []string `json:"history,omitempty"`
+	HistoryBase  string   `json:"history_base,omitempty"`
+	HistoryError string   `json:"history_error,omitempty"`
+	BuildSeconds float64  `json:"build_seconds"`
+}

@@ -24,16 +24,37 @@ const gracePeriod = 10 * time.Second
 func (a *Agent) runJob(ctx context.Context, c *client, hb *heartbeat, job campaign.Job) error {
 	log := a.log.With("job", job.ID, "campaign", job.Campaign.ID)
 	log.Info("running job", "name", job.Campaign.Name, "iterations", job.Iterations, "already_done", len(job.Done), "attempt", job.Attempt)
-	iter, err := job.Campaign.Iteration(campaign.Host{})
-	if err != nil {
-		log.Error("cannot run job", "err", err)
-		return a.finish(ctx, c, job, err.Error(), false)
-	}
-
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	hb.watch(job.ID, cancel)
 	defer hb.watch(0, nil)
+
+	var host campaign.Host
+	if job.Checkout != nil {
+		wt, err := a.checkOut(jobCtx, c, job, log)
+		if wt != nil {
+			defer a.checkouts.Remove(wt)
+		}
+		switch {
+		case ctx.Err() != nil: // stopping: hand the job back
+			gctx, done := context.WithTimeout(context.WithoutCancel(ctx), gracePeriod)
+			defer done()
+			return a.finish(gctx, c, job, "", true)
+		case errors.Is(context.Cause(jobCtx), errStopped):
+			log.Info("job stopped by the server during its checkout")
+			return nil
+		case err != nil:
+			log.Error("cannot check the job's revision out", "err", err)
+			return a.finish(ctx, c, job, err.Error(), false)
+		}
+		host.Dir = wt.Dir
+		host.Env = []string{"TRIAGED_REPO=" + job.Checkout.Repo, "TRIAGED_REVISION=" + wt.Commit}
+	}
+	iter, err := job.Campaign.Iteration(host)
+	if err != nil {
+		log.Error("cannot run job", "err", err)
+		return a.finish(ctx, c, job, err.Error(), false)
+	}
 
 	uploads := make(chan struct{}, 1)
 	var uploader sync.WaitGroup

@@ -13,11 +13,13 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/checkout"
 )
 
 // ErrConfig marks problems a person must fix: no registration token, a
@@ -44,16 +46,22 @@ type Config struct {
 	// Registered, if set, is called each time the runner has registered,
 	// so a one-time registration token can be revoked.
 	Registered func()
-	Log        *slog.Logger
+	// Git is the git that checks revisions out (a path or a name on
+	// PATH); "" finds one (checkout.FindGit).
+	Git string
+	Log *slog.Logger
 }
 
 // Agent is a running runner.
 type Agent struct {
-	cfg     Config
-	log     *slog.Logger
-	http    *http.Client
-	state   *state
-	metrics struct{ leased, iterations, uploaded atomic.Int64 }
+	cfg   Config
+	log   *slog.Logger
+	http  *http.Client
+	state *state
+	// checkouts holds the mirrors and the worktrees of jobs, under
+	// <state-dir>/checkout.
+	checkouts *checkout.Cache
+	metrics   struct{ leased, iterations, uploaded atomic.Int64 }
 }
 
 // New checks the configuration and opens the state directory.
@@ -72,7 +80,12 @@ func New(cfg Config) (*Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	return &Agent{cfg: cfg, log: cfg.Log.With("runner", cfg.Name), http: &http.Client{Timeout: 2 * time.Minute}, state: st}, nil
+	log := cfg.Log.With("runner", cfg.Name)
+	co, err := checkout.Open(checkout.Config{Dir: filepath.Join(cfg.StateDir, "checkout"), Git: cfg.Git, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	return &Agent{cfg: cfg, log: log, http: &http.Client{Timeout: 2 * time.Minute}, state: st, checkouts: co}, nil
 }
 
 // Run works until ctx ends: first it uploads whatever an earlier run left

@@ -16,7 +16,7 @@ var ErrNoRunners = errors.New("no enabled runner has the campaign's labels")
 
 const campaignColumns = `id, name, kind, scenario, proactor, backend, params, command, format, labels,
 	iterations, parallel, stop_rule, stop_target, each_runner, repo, revision, branch, created_by, test,
-	state, reason, planned, runs, failures, created_at, started_at, finished_at`
+	state, reason, planned, runs, failures, tested_revision, untested_jobs, created_at, started_at, finished_at`
 
 // scanCampaign reads a row of campaignColumns by column name.
 var scanCampaign = pgx.RowToStructByName[campaign.Campaign]

@@ -48,6 +48,9 @@ func (s *Store) LeaseJob(ctx context.Context, runnerID int64, labels []string, l
 			return err
 		}
 		j.Campaign.State = campaign.Running
+		if j.Checkout, err = jobCheckout(ctx, tx, &j.Campaign); err != nil {
+			return err
+		}
 		if j.Attempt > 1 {
 			rows, _ := tx.Query(ctx, `SELECT DISTINCT iteration FROM results
 				WHERE campaign_id = $1 AND iteration >= $2 AND iteration < $2 + $3 ORDER BY 1`,

@@ -47,10 +47,12 @@ func markDirty(ctx context.Context, tx pgx.Tx, repo, revision string, campaignID
 
 // markCampaignEnded records that a campaign on a commit ended, so the
 // worker posts its status and the commit's own again (which may have said
-// "pending" while it ran).
+// "pending" while it ran). A bisection's steps post no status of their
+// own: they test old commits, which nobody is looking at on GitHub.
 func markCampaignEnded(ctx context.Context, tx pgx.Tx, id int64) error {
 	_, err := tx.Exec(ctx, `INSERT INTO status_dirty (repo, revision, campaign_id)
-		SELECT repo, revision, id FROM campaigns WHERE id = $1 AND repo <> '' AND revision <> ''`, id)
+		SELECT repo, revision, id FROM campaigns WHERE id = $1 AND repo <> '' AND revision <> ''
+		  AND NOT EXISTS (SELECT 1 FROM bisection_steps WHERE campaign_id = $1)`, id)
 	if err != nil {
 		return fmt.Errorf("mark campaign %d ended: %w", id, err)
 	}

@@ -1,6 +1,9 @@
 package vcs
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCheckRepo(t *testing.T) {
 	t.Parallel()
@@ -133,4 +136,75 @@ func TestCheckCI(t *testing.T) {
 			t.Errorf("%s: check(%q) = %v, want ok=%v", tc.name, tc.in, err, tc.ok)
 		}
 	}
+}
+
+func TestCheckCloneURL(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"https://github.com/python/cpython.git", true},
+		{"https://github.com/python/cpython", true},
+		{"https://ghe.example.com:8443/org/repo.git", true},
+		{"ssh://git@github.com/python/cpython.git", true},
+		{"ssh://github.com:2222/python/cpython.git", true},
+		{"git@github.com:python/cpython.git", true},
+		{"file:///tmp/repo", true},
+		{"file:///C:/Users/ci/repo.git", true},
+		{"file://localhost/srv/git/repo.git", true},
+		{"", false},
+		{"http://github.com/python/cpython.git", false},
+		{"https://user:token@github.com/o/r.git", false},
+		{"https://token@github.com/o/r.git", false},
+		{"ssh://-oProxyCommand=touch%20x/o/r", false},
+		{"ssh://git@-oProxyCommand=x/o/r", false},
+		{"ssh://-oProxyCommand=x@github.com/o/r", false},
+		{"ssh://git:pw@github.com/o/r", false},
+		{"-u/x@host:path", false},
+		{"--upload-pack=touch /tmp/x", false},
+		{"git@-oProxyCommand=x:o/r", false},
+		{"-oProxyCommand=x@host:o/r", false},
+		{"git@github.com:-o/r", false},
+		{"ext::sh -c touch% /tmp/pwned", false},
+		{"ext::sh", false},
+		{"fd::3", false},
+		{"file://host/repo", false},
+		{"file:relative/repo", false},
+		{"https://github.com/o/r.git?x=1", false},
+		{"https://github.com/o/r.git#main", false},
+		{"https://github.com/", false},
+		{"https://github.com/o/r .git", false},
+		{"https://github.com/o/r\n.git", false},
+		{"https://github.com/o/$(id).git", false},
+		{"https://github.com/o/-r.git", false},
+		{"https://github.com:x/o/r.git", false},
+		{"/tmp/repo", false},
+	} {
+		if err := CheckCloneURL(tc.in); (err == nil) != tc.ok {
+			t.Errorf("CheckCloneURL(%q) = %v, want ok=%v", tc.in, err, tc.ok)
+		}
+	}
+}
+
+// FuzzCheckCloneURL checks that whatever CheckCloneURL accepts can be
+// handed to git after "--" without being an option, a transport helper or
+// a credential.
+func FuzzCheckCloneURL(f *testing.F) {
+	for _, s := range []string{"https://github.com/o/r.git", "git@h:o/r", "ssh://git@h/o", "file:///x", "ext::sh", "ssh://-o/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if CheckCloneURL(s) != nil {
+			return
+		}
+		if strings.HasPrefix(s, "-") || strings.Contains(s, "::") && !strings.Contains(s, "://") || strings.ContainsAny(s, " \t\n\"'`$;|&<>\\") {
+			t.Errorf("accepted %q", s)
+		}
+		for _, p := range []string{"https://", "ssh://", "file://"} {
+			if rest, ok := strings.CutPrefix(s, p); ok && (strings.HasPrefix(rest, "-") || strings.Contains(rest, "@-")) {
+				t.Errorf("accepted %q: an option where the host goes", s)
+			}
+		}
+	})
 }

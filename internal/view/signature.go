@@ -11,6 +11,7 @@ import (
 	"github.com/triaged/triaged/internal/campaign"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
+	"github.com/triaged/triaged/internal/vcs"
 )
 
 // Bounds of a signature's view: what it lists and how many of the newest
@@ -132,6 +133,14 @@ func stressURL(s Signature) string {
 	if len(s.Tests) > 0 {
 		q.Set("test", s.Tests[0].Key)
 		q.Set("repo", s.Tests[0].Extra)
+		// The newest commit it failed on: a registered repository is
+		// checked out there, so the campaign tests that code.
+		for i := len(s.Revisions) - 1; i >= 0; i-- {
+			if r := s.Revisions[i]; r.Failures > 0 && r.Repo == s.Tests[0].Extra && vcs.CheckRevision(r.Revision) == nil {
+				q.Set("revision", r.Revision)
+				break
+			}
+		}
 	}
 	var best OSRate
 	for _, o := range s.ByOS {
