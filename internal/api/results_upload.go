@@ -63,6 +63,7 @@ func uploadMeta(r *http.Request, p store.Principal) (store.Batch, error) {
 		Revision:  q.Get("revision"),
 		Builder:   q.Get("builder"),
 		RunnerOS:  strings.ToLower(q.Get("os")),
+		Branch:    strings.TrimPrefix(q.Get("branch"), "refs/heads/"),
 	}
 	if p.Kind == auth.Runner {
 		b.RunnerID, b.RunnerOS = &p.RunnerID, p.RunnerOS
@@ -83,6 +84,8 @@ func uploadMeta(r *http.Request, p store.Principal) (store.Batch, error) {
 		return b, fmt.Errorf("batch=%q: want 1-200 letters, digits or _.:@/+=-", b.ID)
 	case len(b.RunnerOS) > 40:
 		return b, fmt.Errorf("os=%q: too long", b.RunnerOS)
+	case b.Branch != "" && vcs.CheckBranch(b.Branch) != nil:
+		return b, vcs.CheckBranch(b.Branch)
 	}
 	if b.ID == "" {
 		// Without a batch id a retry cannot be recognised; each upload counts.

@@ -113,3 +113,22 @@ func (t Terms) Check(now time.Time, maxAhead time.Duration) (Terms, error) {
 func ReadyToRelease(beforeFailures, beforeRuns, afterRuns int) stats.GoneCheck {
 	return stats.Gone(beforeFailures, beforeRuns, afterRuns)
 }
+
+// Covering returns the quarantine in force at now that covers a failure
+// of test testID with signature sigID in repo, matched by the rules
+// ruleIDs: one on its test or its signature in its repo, or on one of
+// those rules; of several, the one that lasts longest. nil when none
+// does.
+func Covering(qs []Quarantine, repo string, testID, sigID int64, ruleIDs []int64, now time.Time) *Quarantine {
+	var best *Quarantine
+	for i, q := range qs {
+		covers := q.Repo == repo && (q.TestID != 0 && q.TestID == testID || q.SignatureID != 0 && q.SignatureID == sigID)
+		for _, id := range ruleIDs {
+			covers = covers || q.RuleID != 0 && q.RuleID == id
+		}
+		if covers && q.InForce(now) && (best == nil || q.ExpiresAt.After(best.ExpiresAt) || q.ExpiresAt.Equal(best.ExpiresAt) && q.ID < best.ID) {
+			best = &qs[i]
+		}
+	}
+	return best
+}

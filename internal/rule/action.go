@@ -133,3 +133,20 @@ func (r Rule) Compile() (Compiled, error) {
 	}
 	return Compiled{Rule: r, Expr: e}, nil
 }
+
+// InfraRule returns the name of the first rule (by id) among rules whose
+// id is in matched and whose action classes failures infra, or "".
+func InfraRule(rules []Rule, matched []int64) string {
+	name, best := "", int64(0)
+	for _, r := range rules {
+		if r.Action.Kind != ActionInfra {
+			continue
+		}
+		for _, id := range matched {
+			if r.ID == id && (best == 0 || id < best) {
+				name, best = r.Name, id
+			}
+		}
+	}
+	return name
+}

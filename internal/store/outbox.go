@@ -108,7 +108,8 @@ func (s *Store) RecordStatus(ctx context.Context, c DirtyCommit, window time.Dur
 				}
 			}
 		}
-		facts, err := commitFacts(ctx, tx, c.Repo, c.Revision, time.Now().Add(-window))
+		now := s.Now()
+		facts, err := commitFacts(ctx, tx, c.Repo, c.Revision, now.Add(-window), now)
 		if err != nil {
 			return err
 		}

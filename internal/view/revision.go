@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/triaged/triaged/internal/quarantine"
 	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/internal/vcs"
 	"github.com/triaged/triaged/internal/verdict"
@@ -21,11 +22,14 @@ type Revision struct {
 	Repo     string `json:"repo"`
 	Revision string `json:"revision"`
 	store.RevisionTotals
-	NewFailures   int               `json:"new_failures"`
-	Broken        int               `json:"broken"`
-	KnownFlaky    int               `json:"known_flaky"`
-	InfraFailures int               `json:"infra"`
-	Failures      []RevisionFailure `json:"failures"`
+	NewFailures   int `json:"new_failures"`
+	Broken        int `json:"broken"`
+	KnownFlaky    int `json:"known_flaky"`
+	InfraFailures int `json:"infra"`
+	// Quarantined counts failing results under a quarantine, whatever
+	// their class; they are in no other count.
+	Quarantined int               `json:"quarantined"`
+	Failures    []RevisionFailure `json:"failures"`
 	// Window is how far back the verdicts looked.
 	Window time.Duration `json:"-"`
 }
@@ -40,6 +44,9 @@ type RevisionFailure struct {
 	Title       string `json:"title"`
 	Failures    int    `json:"failures"`
 	verdict.Verdict
+	// Quarantine covers these failures when set: they keep their class
+	// but do not fail the status.
+	Quarantine *quarantine.Quarantine `json:"quarantine,omitempty"`
 }
 
 // ErrBadRevision is returned for a revision asked for without a valid repo
@@ -69,9 +76,13 @@ func (v *Views) Revision(ctx context.Context, repo, revision string) (Revision, 
 		return rv, err
 	}
 	for _, f := range c.Failures {
-		vd := verdict.Classify(verdict.Failure{Revision: revision, Signature: f.Signature, Infra: f.Infra}, c.Histories[f.Test])
+		vd := c.Classify(f)
 		rv.Failures = append(rv.Failures, RevisionFailure{TestID: f.Test.TestID, Test: c.Names[f.Test.TestID], RunnerOS: f.Test.OS,
-			SignatureID: f.Signature, Title: titles[f.Signature], Failures: f.Count, Verdict: vd})
+			SignatureID: f.Signature, Title: titles[f.Signature], Failures: f.Count, Verdict: vd, Quarantine: f.Quarantine})
+		if f.Quarantine != nil {
+			rv.Quarantined += f.Count
+			continue
+		}
 		switch vd.Class {
 		case verdict.New:
 			rv.NewFailures += f.Count
