@@ -202,15 +202,19 @@ CREATE TABLE signature_issues (
     opened_at          timestamptz,
     closed_at          timestamptz,
     closed_by          text        NOT NULL DEFAULT '',
-    -- The newest failure the issue's last action knew of.
+    -- The newest failure the last action on the issue knew of: a failure
+    -- after it (and after closed_at) is a recurrence.
     last_failure_at    timestamptz,
     synced_at          timestamptz,
+    -- When the numbers were last looked at for closing or recurrence.
+    checked_at         timestamptz,
     created_at         timestamptz NOT NULL DEFAULT now(),
     UNIQUE (tracker, signature_id)
 );
 CREATE INDEX signature_issues_due ON signature_issues (next_attempt_at)
     WHERE state IN ('pending', 'creating') OR want <> '';
 CREATE INDEX signature_issues_signature ON signature_issues (signature_id);
+CREATE INDEX signature_issues_check ON signature_issues (checked_at NULLS FIRST) WHERE state IN ('open', 'closed');
 
 -- +goose Down
 DROP TABLE signature_issues;

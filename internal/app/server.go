@@ -44,6 +44,14 @@ type Config struct {
 	GitHub github.Config
 	// Webhook configures POST /webhooks/github.
 	Webhook github.WebhookConfig
+	// Issues configures filing GitHub issues for signatures (with a
+	// token).
+	Issues github.IssueConfig
+	// Act configures quarantines and rules.
+	Act ActConfig
+	// Now is the clock of quarantine expiry and issue timing; nil:
+	// time.Now. Tests move it.
+	Now func() time.Time
 }
 
 // Server is triaged's HTTP application.
@@ -58,6 +66,11 @@ type Server struct {
 func New(cfg Config, st *store.Store) *Server {
 	// One window for every verdict: the upload's answer and the status.
 	cfg.GitHub.Window = cmp.Or(cfg.Limits.Window, ingest.DefaultLimits.Window)
+	cfg.Issues.Window = cfg.GitHub.Window
+	cfg.Act = cfg.Act.withDefaults()
+	if cfg.Now != nil {
+		st = st.WithClock(cfg.Now)
+	}
 	s := &Server{cfg: cfg, store: st, metrics: prometheus.NewRegistry()}
 	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.handler = s.routes()
@@ -75,7 +88,8 @@ func (s *Server) routes() http.Handler {
 	authn := auth.New(s.cfg.AdminToken, s.store, log)
 	views := view.New(s.store, s.cfg.Version, s.cfg.Database, s.cfg.GitHub.Window)
 	pages := web.New(web.Config{Log: log, Auth: authn, RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store, views)
-	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log}, s.store, authn, views)
+	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log,
+		QuarantineMax: s.cfg.Act.QuarantineMax, RuleWindow: s.cfg.Act.RuleWindow}, s.store, authn, views)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, newRecoverer(log), newRequestMetrics(s.metrics))
@@ -102,10 +116,14 @@ func (s *Server) Serve(ctx context.Context, addr string, drain time.Duration) er
 // ServeListener is Serve on a listener the caller opened.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	var worker *github.Worker
+	var issues *github.IssueWorker
 	if s.cfg.GitHub.Posting() {
 		var err error
 		if worker, err = github.NewWorker(s.store, s.cfg.GitHub, s.cfg.Log); err != nil {
 			return fmt.Errorf("github: %w", err)
+		}
+		if issues, err = github.NewIssueWorker(s.store, s.cfg.GitHub, s.cfg.Issues, s.cfg.Log); err != nil {
+			return fmt.Errorf("github issues: %w", err)
 		}
 	}
 	hs := &http.Server{
@@ -126,7 +144,13 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.
 		posted := make(chan struct{})
 		go func() { defer close(posted); worker.Run(ctx) }()
 		defer func() { <-posted }()
+		filed := make(chan struct{})
+		go func() { defer close(filed); issues.Run(ctx) }()
+		defer func() { <-filed }()
 	}
+	acted := make(chan struct{})
+	go func() { defer close(acted); s.act(ctx) }()
+	defer func() { <-acted }()
 	s.cfg.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "version", s.cfg.Version)
 	select {
 	case err := <-errc:

@@ -64,14 +64,14 @@ func (t Threshold) Check() error {
 	return nil
 }
 
-// Recur is what triaged does when a signature fails again after its issue
-// was closed.
-type Recur string
+// OnRecur is what triaged does when a signature fails again after its
+// issue was closed.
+type OnRecur string
 
 // The choices.
 const (
-	Reopen  Recur = "reopen"  // reopen the issue, with a comment saying why
-	Comment Recur = "comment" // only comment on it
+	Reopen  OnRecur = "reopen"  // reopen the issue, with a comment saying why
+	Comment OnRecur = "comment" // only comment on it
 )
 
 // Route sends the issues of a repo's signatures to a tracker repo.

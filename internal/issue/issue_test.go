@@ -81,3 +81,24 @@ func TestEscape(t *testing.T) {
 		t.Errorf("CodeSpan = %q", got)
 	}
 }
+
+func TestNext(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name string
+		s    State
+		want Want
+	}{
+		{"closed, quiet", State{ClosedAt: now.Add(-time.Hour)}, Nothing},
+		{"closed, back", State{ClosedAt: now.Add(-time.Hour), FailuresSince: 2}, Recur},
+		{"open, gone", State{Open: true, LastFailure: now.Add(-72 * time.Hour), BeforeFailures: 20, BeforeRuns: 1000, AfterRuns: 1500, SyncedAt: now}, Close},
+		{"open, quiet but too few runs", State{Open: true, LastFailure: now.Add(-720 * time.Hour), BeforeFailures: 20, BeforeRuns: 1000, AfterRuns: 100, SyncedAt: now}, Nothing},
+		{"open, failing, not read for a day", State{Open: true, LastFailure: now.Add(-time.Minute), BeforeFailures: 20, BeforeRuns: 1000, SyncedAt: now.Add(-24 * time.Hour)}, Sync},
+		{"open, failing, read lately", State{Open: true, LastFailure: now.Add(-time.Minute), BeforeFailures: 20, BeforeRuns: 1000, SyncedAt: now.Add(-time.Minute)}, Nothing},
+	} {
+		if got, g := Next(tt.s, now, time.Hour); got != tt.want || got == Close && !g.Gone {
+			t.Errorf("%s: Next = %q (%+v), want %q", tt.name, got, g, tt.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/quarantine"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/internal/verdict"
@@ -32,13 +33,16 @@ type Overview struct {
 	// TopFlaky lists tests with flaky evidence, most impact first; Broken
 	// tests that fail every run of their last revisions. A test is in
 	// either only by what the classifier said of it.
-	TopFlaky []TrendRow          `json:"top_flaky"`
-	Broken   []TrendRow          `json:"broken"`
-	Offline  []Runner            `json:"runners_offline"`
-	Active   []campaign.Campaign `json:"campaigns_running"`
-	Version  string              `json:"version"`
-	Database string              `json:"-"`
-	Uptime   string              `json:"-"`
+	TopFlaky []TrendRow `json:"top_flaky"`
+	Broken   []TrendRow `json:"broken"`
+	Offline  []Runner   `json:"runners_offline"`
+	// Expiring lists quarantines that end within a week, for their
+	// owners.
+	Expiring []quarantine.Quarantine `json:"quarantines_expiring"`
+	Active   []campaign.Campaign     `json:"campaigns_running"`
+	Version  string                  `json:"version"`
+	Database string                  `json:"-"`
+	Uptime   string                  `json:"-"`
 }
 
 // TrendRow is a test's recent figures with their intervals.
@@ -104,6 +108,9 @@ func (v *Views) Overview(ctx context.Context) (Overview, error) {
 		if r := newRunner(rn, now); !rn.Disabled && !r.Online {
 			o.Offline = append(o.Offline, r)
 		}
+	}
+	if o.Expiring, err = v.expiringQuarantines(ctx); err != nil {
+		return o, err
 	}
 	o.Active, err = v.store.ActiveCampaigns(ctx)
 	return o, err

@@ -30,6 +30,8 @@ type Test struct {
 	// Marks are admins' words that failures with a signature are a known
 	// flake.
 	Marks []store.FlakyMark `json:"flaky_marks"`
+	// Act is its owner, links, quarantines and audit trail.
+	Act
 }
 
 // Test builds the view of test id.
@@ -56,6 +58,9 @@ func (v *Views) Test(ctx context.Context, id int64) (Test, error) {
 	}
 	tv.Rate = stats.NewRate(fails, runs)
 	if tv.Marks, err = v.store.FlakyMarks(ctx, id); err != nil {
+		return tv, err
+	}
+	if tv.Act, err = v.testAct(ctx, t); err != nil {
 		return tv, err
 	}
 	since := v.now().Add(-v.Window)
