@@ -20,6 +20,8 @@ type fakeGitHub struct {
 	mu     sync.Mutex
 	calls  []call
 	script []answer
+	// The issues API (fake_issues_test.go).
+	tracker tracker
 }
 
 // call is one request the fake received.
@@ -45,6 +47,9 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 }
 
 func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
+	if f.serveIssues(w, r) {
+		return
+	}
 	m := statusPath.FindStringSubmatch(r.URL.Path)
 	if r.Method != http.MethodPost || m == nil {
 		w.WriteHeader(http.StatusNotFound)

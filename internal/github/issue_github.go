@@ -61,8 +61,8 @@ func (iw *IssueWorker) opened(ctx context.Context, row store.SignatureIssue, is 
 		state = store.IssueClosed
 	}
 	return iw.st.RecordIssue(ctx, row.ID, store.IssueOutcome{State: state, Number: is.GetNumber(), URL: is.GetHTMLURL(),
-		Synced: true, ClosedBy: "github", ClosedAt: is.ClosedAt.GetTime(), Audit: store.AuditIssueOpen,
-		Detail: fmt.Sprintf("%s#%d: %s", row.Tracker, is.GetNumber(), why)})
+		Synced: true, ClosedBy: "github", ClosedAt: is.ClosedAt.GetTime(), Audit: store.AuditIssueOpen, Why: why,
+		Detail: fmt.Sprintf("%s#%d %s", row.Tracker, is.GetNumber(), is.GetHTMLURL())})
 }
 
 // findPages bounds the look for an issue created by an unrecorded
@@ -155,7 +155,7 @@ func (iw *IssueWorker) close(ctx context.Context, row store.SignatureIssue) (tim
 	iw.log.Info("github issue closed: the failure is gone", "tracker", row.Tracker, "number", row.Number, "signature", row.SignatureID)
 	return primaryPause(resp), iw.st.RecordIssue(ctx, row.ID, store.IssueOutcome{State: store.IssueClosed, ClosedBy: "triaged",
 		ClosedAt: is.ClosedAt.GetTime(), Done: true, Synced: true, Audit: store.AuditIssueClose,
-		Detail: fmt.Sprintf("%s#%d: %s", row.Tracker, row.Number, firstLine(row.WantComment, 2))})
+		Why: "the failure is gone with 95% confidence", Detail: fmt.Sprintf("%s#%d: %s", row.Tracker, row.Number, firstLine(row.WantComment, 3))})
 }
 
 // recur says the failure is back: reopens the issue with a comment, or
@@ -168,7 +168,7 @@ func (iw *IssueWorker) recur(ctx context.Context, row store.SignatureIssue) (tim
 	}
 	if iw.cfg.OnRecur == issue.Comment {
 		return 0, iw.st.RecordIssue(ctx, row.ID, store.IssueOutcome{Done: true, LastFailureAt: &now,
-			Audit: store.AuditIssueComment, Detail: fmt.Sprintf("%s#%d: the failure is back", row.Tracker, row.Number)})
+			Audit: store.AuditIssueComment, Why: "the failure is back", Detail: fmt.Sprintf("%s#%d", row.Tracker, row.Number)})
 	}
 	cctx, cancel := iw.call(ctx)
 	defer cancel()
@@ -179,7 +179,7 @@ func (iw *IssueWorker) recur(ctx context.Context, row store.SignatureIssue) (tim
 	}
 	iw.log.Info("github issue reopened: the failure is back", "tracker", row.Tracker, "number", row.Number, "signature", row.SignatureID)
 	return primaryPause(resp), iw.st.RecordIssue(ctx, row.ID, store.IssueOutcome{State: store.IssueOpen, Done: true, Synced: true,
-		LastFailureAt: &now, Audit: store.AuditIssueRecur, Detail: fmt.Sprintf("%s#%d: the failure is back", row.Tracker, row.Number)})
+		LastFailureAt: &now, Audit: store.AuditIssueRecur, Why: "the failure is back", Detail: fmt.Sprintf("%s#%d", row.Tracker, row.Number)})
 }
 
 // sync reads the issue's state: a person may have closed or reopened it.

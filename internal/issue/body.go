@@ -65,7 +65,7 @@ func Title(r Report) string {
 func Body(r Report) string {
 	var b strings.Builder
 	days := int(r.Window / (24 * time.Hour))
-	fmt.Fprintf(&b, "triaged filed this issue because %s.\n\n", Escape(r.Why))
+	fmt.Fprintf(&b, "triaged filed this issue because %s.\n\n", oneLine(r.Why)) // our own words, from numbers
 	fmt.Fprintf(&b, "- **Signature:** %s %s\n", CodeSpan(r.Hash), Escape(oneLine(r.Title)))
 	fmt.Fprintf(&b, "- **Repository:** %s\n", CodeSpan(r.Repo))
 	fmt.Fprintf(&b, "- **Rate:** %s in the last %d days (%d failures in %d runs of the tests it hits; 95%% CI %s–%s)\n",
@@ -111,7 +111,7 @@ func Body(r Report) string {
 // GoneComment is the comment an issue is closed with: the numbers that
 // say the failure is gone.
 func GoneComment(g stats.GoneCheck, link string) string {
-	s := "triaged closes this issue: the failure is gone with 95% confidence.\n\n" + Escape(g.String()) + ".\n"
+	s := "triaged closes this issue: the failure is gone with 95% confidence.\n\n" + g.String() + ".\n" // numbers only
 	if link != "" {
 		s += "\n[See it on triaged](" + link + ").\n"
 	}

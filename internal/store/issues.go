@@ -157,7 +157,7 @@ func (s *Store) WithIssue(ctx context.Context, id int64, fn func(SignatureIssue)
 	}
 	defer conn.Release()
 	var locked bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtextextended('signature issue ' || $1::text, 0))`, id).Scan(&locked); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtextextended('signature issue ' || $1::bigint, 0))`, id).Scan(&locked); err != nil {
 		return fmt.Errorf("lock issue %d: %w", id, err)
 	}
 	if !locked {
@@ -168,7 +168,7 @@ func (s *Store) WithIssue(ctx context.Context, id int64, fn func(SignatureIssue)
 		// keep the lock.
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		if _, err := conn.Exec(uctx, `SELECT pg_advisory_unlock(hashtextextended('signature issue ' || $1::text, 0))`, id); err != nil {
+		if _, err := conn.Exec(uctx, `SELECT pg_advisory_unlock(hashtextextended('signature issue ' || $1::bigint, 0))`, id); err != nil {
 			conn.Conn().Close(uctx) // closing the session drops the lock
 		}
 	}()
@@ -212,8 +212,8 @@ type IssueOutcome struct {
 	Err        string
 	Permanent  bool
 	RetryAfter time.Duration
-	// Audit, when set, is recorded with Detail.
-	Audit, Detail string
+	// Audit, when set, is recorded with Why and Detail.
+	Audit, Why, Detail string
 }
 
 // RecordIssue records the outcome of an action on an issue.
@@ -253,7 +253,7 @@ func (s *Store) RecordIssue(ctx context.Context, id int64, o IssueOutcome) error
 		if err != nil || o.Audit == "" {
 			return err
 		}
-		return s.audit(ctx, tx, AuditEntry{Actor: "triaged", Action: o.Audit, Repo: repo, SignatureID: &sig, Detail: o.Detail})
+		return s.audit(ctx, tx, AuditEntry{Actor: "triaged", Action: o.Audit, Repo: repo, SignatureID: &sig, Why: o.Why, Detail: o.Detail})
 	})
 	if err != nil {
 		return fmt.Errorf("record issue %d: %w", id, err)
