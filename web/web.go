@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -33,6 +34,9 @@ type Config struct {
 	// SecureCookies marks cookies Secure even on plain-HTTP requests, for a
 	// server behind a TLS-terminating proxy (its public URL is https).
 	SecureCookies bool
+	// QuarantineMax is how far ahead a quarantine may expire; RuleWindow
+	// how far back rules are previewed and applied.
+	QuarantineMax, RuleWindow time.Duration
 }
 
 // Pages serves the HTML pages.

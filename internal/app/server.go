@@ -87,7 +87,8 @@ func (s *Server) routes() http.Handler {
 	log := s.cfg.Log
 	authn := auth.New(s.cfg.AdminToken, s.store, log)
 	views := view.New(s.store, s.cfg.Version, s.cfg.Database, s.cfg.GitHub.Window)
-	pages := web.New(web.Config{Log: log, Auth: authn, RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store, views)
+	pages := web.New(web.Config{Log: log, Auth: authn, RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies,
+		QuarantineMax: s.cfg.Act.QuarantineMax, RuleWindow: s.cfg.Act.RuleWindow}, s.store, views)
 	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log,
 		QuarantineMax: s.cfg.Act.QuarantineMax, RuleWindow: s.cfg.Act.RuleWindow}, s.store, authn, views)
 

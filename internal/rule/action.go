@@ -150,3 +150,7 @@ func InfraRule(rules []Rule, matched []int64) string {
 	}
 	return name
 }
+
+// ErrInvalid marks a name or an action that cannot be accepted
+// (owner.ErrInvalid, which every act concept shares).
+var ErrInvalid = owner.ErrInvalid
