@@ -26,6 +26,7 @@ type serveFlags struct {
 	// Web access: pages open to read unless requireLogin.
 	requireLogin bool
 	github       githubFlags
+	act          actFlags
 	localRunner  bool
 }
 
@@ -46,11 +47,15 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.Float64Var(&f.limits.InfraThreshold, "infra-threshold", f.limits.InfraThreshold, "share of failing results above which a batch counts as an infrastructure failure")
 	fs.DurationVar(&f.limits.Window, "verdict-window", f.limits.Window, "how far back verdicts (flaky, known, broken) look at a test's history")
 	f.github.register(fs)
+	f.act.register(fs)
 	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
 	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token"}, githubSecrets...)...); err != nil {
 		return err
 	}
 	if err := f.github.finish(io.getenv); err != nil {
+		return err
+	}
+	if err := f.act.finish(f.github.gh.Posting()); err != nil {
 		return err
 	}
 	if err := validateLimits(f.limits); err != nil {
@@ -95,7 +100,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		// Behind a TLS-terminating proxy the request looks like plain HTTP;
 		// an https public URL says the browser is on TLS all the same.
 		RequireLogin: f.requireLogin, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"),
-		GitHub: f.github.gh, Webhook: f.github.hook,
+		GitHub: f.github.gh, Webhook: f.github.hook, Issues: f.act.issues, Act: f.act.act,
 	}, db.store)
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
