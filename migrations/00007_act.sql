@@ -165,8 +165,10 @@ ALTER TABLE upload_batches ADD COLUMN IF NOT EXISTS branch text NOT NULL DEFAULT
 
 -- The failing results of a time window, newest first or in (created_at,
 -- id) order: what a rule's preview and its application scan. Every
--- failure has a signature; passes and skips are not in this index.
-CREATE INDEX results_failing ON results (created_at, id) WHERE signature_id IS NOT NULL;
+-- failure has a signature; passes and skips are not in this index. The
+-- fields a rule tests are included, so a preview reads the index alone.
+CREATE INDEX results_failing ON results (created_at, id)
+    INCLUDE (test_id, signature_id, repo, builder, runner_os, batch_id) WHERE signature_id IS NOT NULL;
 
 -- Repos whose signatures get issues, added at run time by an admin (the
 -- --github-issues flag names others).

@@ -34,6 +34,7 @@ func FuzzParse(f *testing.F) {
 		}
 		e.Eval(lookup.Without(Text))
 		got := e.Match(lookup)
+		checkLiterals(t, e, lookup)
 		c := e.Canonical()
 		again, err := Parse(c)
 		if err != nil {
@@ -45,5 +46,28 @@ func FuzzParse(f *testing.F) {
 		if again.Match(lookup) != got {
 			t.Fatalf("%q and its canonical form %q disagree", src, c)
 		}
+	})
+}
+
+// FuzzTextLiterals checks the text filter against texts: a regular
+// expression that matches a text must find one of its literals in it.
+func FuzzTextLiterals(f *testing.F) {
+	for _, s := range [][2]string{
+		{"no such host|timed out", "lookup x: no such host"},
+		{"(a|b)c+d", "xxbccd"},
+		{"lookup .* host", "lookup golang.org: no such host"},
+		{"é+ñ", "aéñ"},
+		{"a{2}b|c", "aab"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, re, text string) {
+		e, err := Parse("text ~ " + quote(re))
+		if err != nil || !utf8.ValidString(text) {
+			return
+		}
+		f := lookup
+		f.Text = text
+		checkLiterals(t, e, f)
 	})
 }
