@@ -115,7 +115,9 @@ func auditPath(e store.AuditEntry) (string, templ.SafeURL) {
 func groupPath(name string) templ.SafeURL { return templ.SafeURL("/groups/" + url.PathEscape(name)) }
 
 // dateInput is a date for an <input type=date>: today plus days.
-func dateInput(now time.Time, days int) string { return now.UTC().AddDate(0, 0, days).Format(time.DateOnly) }
+func dateInput(now time.Time, days int) string {
+	return now.UTC().AddDate(0, 0, days).Format(time.DateOnly)
+}
 
 // refusal is the message of a refused form shown on a page: only to an
 // admin (who sent the form), and short, so a crafted link cannot put
