@@ -95,13 +95,17 @@ func (in *Ingester) ingestMatched(ctx context.Context, b store.Batch, respond fu
 // applyChunk is how many failures one step of a rule's application reads.
 const applyChunk = 2000
 
+// applySteps bounds the steps of one ApplyRules call, so that a long
+// application leaves room for the other background work of its loop.
+const applySteps = 100
+
 // ApplyRules applies saved rule versions to the failures stored before
-// them, a chunk per transaction, until none is pending, and returns how
-// many steps it took. Every replica may run it: each step takes an
-// application no other replica holds.
+// them, a chunk per transaction, until none is pending or it took
+// applySteps steps, and returns how many it took. Every replica may run
+// it: each step takes an application no other replica holds.
 func (in *Ingester) ApplyRules(ctx context.Context) (int, error) {
 	steps := 0
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && steps < applySteps {
 		worked, err := in.store.ApplyRuleStep(ctx, applyChunk, matchFailures)
 		if err != nil || !worked {
 			return steps, err

@@ -60,7 +60,11 @@ func (iw *IssueWorker) opened(ctx context.Context, row store.SignatureIssue, is 
 	if is.GetState() == "closed" {
 		state = store.IssueClosed
 	}
-	return iw.st.RecordIssue(ctx, row.ID, store.IssueOutcome{State: state, Number: is.GetNumber(), URL: is.GetHTMLURL(),
+	url := is.GetHTMLURL()
+	if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") {
+		url = "" // pages link to it: nothing but a web address
+	}
+	return iw.st.RecordIssue(ctx, row.ID, store.IssueOutcome{State: state, Number: is.GetNumber(), URL: url,
 		Synced: true, ClosedBy: "github", ClosedAt: is.ClosedAt.GetTime(), Audit: store.AuditIssueOpen, Why: why,
 		Detail: fmt.Sprintf("%s#%d %s", row.Tracker, is.GetNumber(), is.GetHTMLURL())})
 }

@@ -202,8 +202,14 @@ func checkRuleEpoch(ctx context.Context, tx pgx.Tx, epoch int64) error {
 	if epoch == 0 {
 		return nil
 	}
+	// Two statements: a statement's snapshot is taken before it waits for
+	// the lock, so reading the epoch in the same one could see the epoch
+	// from before a save it waited for.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1)`, int64(ruleEpochLock)); err != nil {
+		return fmt.Errorf("rule epoch: %w", err)
+	}
 	var now int64
-	if err := tx.QueryRow(ctx, `SELECT pg_advisory_xact_lock_shared($1), (SELECT epoch FROM rule_epoch)`, int64(ruleEpochLock)).Scan(nil, &now); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT epoch FROM rule_epoch`).Scan(&now); err != nil {
 		return fmt.Errorf("rule epoch: %w", err)
 	}
 	if now != epoch {
