@@ -11,6 +11,8 @@ import (
 
 	"github.com/triaged/triaged/ingest"
 	"github.com/triaged/triaged/internal/app"
+	"github.com/triaged/triaged/internal/issue"
+	"github.com/triaged/triaged/internal/store"
 )
 
 // TestBrowserActOnFindings drives Chromium through acting on a flaky
@@ -120,6 +122,24 @@ func TestBrowserActOnFindings(t *testing.T) {
 		t.Errorf("group page: %q", page)
 	}
 	screenshot(t, ctx, "act-05-group")
+	// An issue triaged filed for the signature shows on its page.
+	bg := context.Background()
+	if _, err := f.st.EnqueueIssue(bg, issue.Route{Repo: repo, Tracker: "python/flakes"}, f.sigID, "it failed 30 runs on 6 revisions in 7 days"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.st.Issues(bg, 1)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("issues: %v %v", rows, err)
+	}
+	if err := f.st.RecordIssue(bg, rows[0].ID, store.IssueOutcome{State: store.IssueOpen, Number: 7, URL: "https://github.com/python/flakes/issues/7"}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "see the issue on the signature's page",
+		chromedp.Navigate(base+"/signatures/"+strconv.FormatInt(f.sigID, 10)),
+		chromedp.WaitVisible(`//a[@href="https://github.com/python/flakes/issues/7"][contains(., "python/flakes#7")]`),
+		chromedp.WaitVisible(`//span[contains(., "filed by triaged · open")]`),
+	)
+	screenshot(t, ctx, "act-06-signature-issue")
 	do(t, ctx, "find what octocat owns",
 		chromedp.Navigate(base+"/owners?owner=octocat%20%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
 		chromedp.WaitVisible(css(`#owned`)),
