@@ -3,6 +3,8 @@ package ingest
 import (
 	"time"
 
+	"github.com/triaged/triaged/internal/quarantine"
+	"github.com/triaged/triaged/internal/rule"
 	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/internal/verdict"
 )
@@ -21,8 +23,11 @@ type Answer struct {
 	Duplicate bool `json:"duplicate"`
 	// NewFailures counts the failures that fail a commit status (new and
 	// broken); KnownFlaky those that do not (flaky and known).
-	NewFailures int            `json:"new_failures"`
-	KnownFlaky  int            `json:"known_flaky"`
+	NewFailures int `json:"new_failures"`
+	KnownFlaky  int `json:"known_flaky"`
+	// Quarantined counts failures under a quarantine, whatever their
+	// class: they are in neither count above.
+	Quarantined int            `json:"quarantined"`
 	Infra       bool           `json:"infra"`
 	Results     []ResultAnswer `json:"results"`
 	// Stop tells a runner uploading a campaign job's results to stop the
@@ -41,6 +46,9 @@ type ResultAnswer struct {
 	// Since is the first failing revision of a broken test.
 	Since string `json:"since,omitempty"`
 	Why   string `json:"why,omitempty"`
+	// Quarantine covers the failure when set: it keeps its class but
+	// fails nothing.
+	Quarantine *quarantine.Quarantine `json:"quarantine,omitempty"`
 }
 
 // infraBatch reports whether a batch failed as a whole: at least
@@ -65,8 +73,9 @@ func infraBatch(b store.Batch, lim Limits) bool {
 }
 
 // answer builds the upload's answer, judging every failure with the one
-// classifier against its test's history.
-func answer(b store.Batch, st store.Stored) Answer {
+// classifier against its test's history, the rules that matched it and
+// the quarantines in force.
+func answer(b store.Batch, st store.Stored, rules []rule.Rule) Answer {
 	ans := Answer{Batch: b.ID, Stop: st.Stop, Infra: b.Infra, Results: make([]ResultAnswer, len(b.Results))}
 	for i, r := range b.Results {
 		ra := ResultAnswer{Test: r.Test, Outcome: r.Outcome}
@@ -83,11 +92,18 @@ func answer(b store.Batch, st store.Stored) Answer {
 		}
 		if r.Signature != nil {
 			ra.Signature, ra.Title = r.Signature.Hash, r.Signature.Title
-			id := st.TestIDs[r.Test]
-			v := verdict.Classify(verdict.Failure{Revision: b.Revision, Signature: st.SignatureIDs[r.Signature.Hash], Infra: b.Infra},
+			id, sig := st.TestIDs[r.Test], st.SignatureIDs[r.Signature.Hash]
+			var matched []int64
+			for _, m := range r.Rules {
+				matched = append(matched, m.RuleID)
+			}
+			v := verdict.Classify(verdict.Failure{Revision: b.Revision, Signature: sig, Infra: b.Infra, InfraRule: rule.InfraRule(rules, matched)},
 				st.Histories[id])
 			ra.Class, ra.Since, ra.Why = v.Class, v.Since, v.Why
+			ra.Quarantine = quarantine.Covering(st.Quarantines, b.Repo, id, sig, matched, st.Now)
 			switch {
+			case ra.Quarantine != nil:
+				ans.Quarantined++
 			case v.Class.FailsStatus():
 				ans.NewFailures++
 			case v.Class == verdict.Flaky || v.Class == verdict.Known:

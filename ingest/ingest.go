@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/triaged/triaged/internal/report"
+	"github.com/triaged/triaged/internal/rule"
 	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/internal/verdict"
 	"github.com/triaged/triaged/stress"
@@ -53,6 +54,7 @@ var ErrInvalid = errors.New("invalid results")
 type Ingester struct {
 	store  *store.Store
 	limits Limits
+	rules  ruleCache
 }
 
 // New returns the ingester over st. Zero limits take DefaultLimits.
@@ -96,8 +98,8 @@ func (in *Ingester) Store(ctx context.Context, b store.Batch, results []report.R
 		b.Results[i] = row
 	}
 	b.Infra, b.Since = infraBatch(b, in.limits), historySince(in.limits.Window)
-	return in.store.IngestBatch(ctx, b, func(st store.Stored) (any, error) {
-		return answer(b, st), nil
+	return in.ingestMatched(ctx, b, func(st store.Stored, rules []rule.Rule) (any, error) {
+		return answer(b, st, rules), nil
 	})
 }
 

@@ -32,7 +32,7 @@ func (p *Pages) NewBisection(w http.ResponseWriter, r *http.Request) {
 			p.NotFound(w, r)
 			return
 		}
-		d, err := p.views.BisectionDraft(r.Context(), id)
+		d, err := p.viewsFor(r).BisectionDraft(r.Context(), id)
 		if errors.Is(err, view.ErrNotFound) {
 			p.render(w, r, http.StatusNotFound, errorPage(http.StatusNotFound, "There is no test "+s+"."))
 			return
@@ -100,6 +100,6 @@ func atoiField(name, s string) (int, error) {
 // JSON at /api/v1/bisections/{id}).
 func (p *Pages) Bisection(w http.ResponseWriter, r *http.Request) {
 	pageByID(p, w, r, "bisection", func(r *http.Request, id int64) (view.Bisection, error) {
-		return p.views.Bisection(r.Context(), id)
+		return p.viewsFor(r).Bisection(r.Context(), id)
 	}, bisectionPage)
 }

@@ -1,6 +1,10 @@
 package web
 
-import "github.com/go-chi/chi/v5"
+import (
+	"github.com/go-chi/chi/v5"
+
+	"github.com/triaged/triaged/internal/owner"
+)
 
 // Routes adds every page route to r, in one table. Reading is open unless
 // RequireLogin; every write needs an admin session and its CSRF token.
@@ -27,6 +31,10 @@ func (p *Pages) Routes(r chi.Router) {
 		r.Get("/bisections/new", p.NewBisection)
 		r.Get("/bisections/{id}", p.Bisection)
 		r.Get("/tokens", p.Tokens)
+		r.Get("/quarantines", p.Quarantines)
+		r.Get("/rules", p.Rules)
+		r.Get("/groups/{name}", p.Group)
+		r.Get("/owners", p.Owners)
 		r.With(p.Admin).Post("/logout", p.Logout)
 		r.With(p.Admin).Post("/campaigns", p.CreateCampaign)
 		r.With(p.Admin).Post("/campaigns/{id}/cancel", p.CancelCampaign)
@@ -36,6 +44,16 @@ func (p *Pages) Routes(r chi.Router) {
 		r.With(p.Admin).Post("/repos", p.SaveRepo)
 		r.With(p.Admin).Post("/bisections", p.CreateBisection)
 		r.With(p.Admin).Post("/tokens/{id}/revoke", p.RevokeToken)
+		r.With(p.Admin).Post("/tests/{id}/owner", p.SetOwner(owner.Test))
+		r.With(p.Admin).Post("/signatures/{id}/owner", p.SetOwner(owner.Signature))
+		r.With(p.Admin).Post("/groups/{id}/owner", p.SetOwner(owner.Group))
+		r.With(p.Admin).Post("/tests/{id}/links", p.AddLink(owner.Test))
+		r.With(p.Admin).Post("/signatures/{id}/links", p.AddLink(owner.Signature))
+		r.With(p.Admin).Post("/groups/{id}/links", p.AddLink(owner.Group))
+		r.With(p.Admin).Post("/links/{id}/remove", p.RemoveLink)
+		r.With(p.Admin).Post("/quarantines", p.CreateQuarantine)
+		r.With(p.Admin).Post("/quarantines/{id}/lift", p.LiftQuarantine)
+		r.With(p.Admin).Post("/rules", p.SaveRule)
 	})
 	r.NotFound(p.NotFound)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/triaged/triaged/internal/owner"
 	"github.com/triaged/triaged/internal/view"
 )
 
@@ -10,6 +11,8 @@ import (
 type signaturePageView struct {
 	view.Signature
 	Chart rateChart
+	// Target is what its owner, link and quarantine forms change.
+	Target actTarget
 }
 
 // Signature shows one failure signature (GET /signatures/{id}; JSON at
@@ -21,6 +24,7 @@ func (p *Pages) Signature(w http.ResponseWriter, r *http.Request) {
 		for i, c := range s.Revisions {
 			in[i] = rateInput{Label: short(c.Revision), Href: string(revisionPath(c.Repo, c.Revision)), Failures: c.Failures, Runs: c.Runs}
 		}
-		return signaturePageView{Signature: s, Chart: newRateChart("Repro rate on its latest revisions", in)}, err
+		return signaturePageView{Signature: s, Chart: newRateChart("Repro rate on its latest revisions", in),
+			Target: p.actTarget(r, owner.Signature, id, signatureRepo(s))}, err
 	}, signaturePage)
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -35,6 +36,9 @@ type Config struct {
 	// SecureCookies marks cookies Secure even on plain-HTTP requests, for a
 	// server behind a TLS-terminating proxy (its public URL is https).
 	SecureCookies bool
+	// QuarantineMax is how far ahead a quarantine may expire; RuleWindow
+	// how far back rules are previewed and applied.
+	QuarantineMax, RuleWindow time.Duration
 }
 
 // Pages serves the HTML pages.

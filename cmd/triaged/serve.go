@@ -38,6 +38,7 @@ type serveFlags struct {
 	bodyTimeout, uploadTimeout time.Duration
 	uploadBudget               int64
 	metricsToken               string
+	act                        actFlags
 }
 
 func runServe(ctx context.Context, io stdio, args []string) error {
@@ -66,11 +67,15 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 	fs.Int64Var(&f.uploadBudget, "upload-budget-bytes", 0, "upload bytes held at once, all uploads together; an upload that does not fit is answered 503 with Retry-After (default 4 × --max-body-bytes)")
 	f.github.register(fs)
 	fs.StringVar(&f.defaultBranch, "default-branch", view.DefaultBranch, "the branch the overview and the list of revisions show unless asked for another; uploads that name no branch count as on it")
+	f.act.register(fs)
 	fs.BoolVar(&f.localRunner, "local-runner", true, "also run a runner agent in this process (labels: local, os, arch), so campaigns run out of the box")
 	if err := config.Parse(fs, args, io.getenv, append([]string{"admin-token", "metrics-token"}, githubSecrets...)...); err != nil {
 		return err
 	}
 	if err := f.github.finish(io.getenv); err != nil {
+		return err
+	}
+	if err := f.act.finish(f.github.gh.Posting()); err != nil {
 		return err
 	}
 	if err := validateLimits(f.limits); err != nil {
@@ -144,7 +149,7 @@ func runServe(ctx context.Context, io stdio, args []string) error {
 		// an https public URL says the browser is on TLS all the same.
 		RequireLogin: f.requireLogin, MetricsToken: f.metricsToken, SecureCookies: strings.HasPrefix(f.github.gh.PublicURL, "https://"),
 		Retention: f.retention, GitHub: f.github.gh, Webhook: f.github.hook, Reader: reader, DefaultBranch: f.defaultBranch,
-		BodyTimeout: f.bodyTimeout, UploadTimeout: f.uploadTimeout, UploadBudget: f.uploadBudget,
+		BodyTimeout: f.bodyTimeout, UploadTimeout: f.uploadTimeout, UploadBudget: f.uploadBudget, Issues: f.act.issues, Act: f.act.act,
 	}, db.store)
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -18,6 +18,8 @@ import (
 	"github.com/triaged/triaged/ingest"
 	"github.com/triaged/triaged/internal/auth"
 	"github.com/triaged/triaged/internal/jsonapi"
+	"github.com/triaged/triaged/internal/owner"
+	"github.com/triaged/triaged/internal/quarantine"
 	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/internal/view"
 )
@@ -40,6 +42,13 @@ type Config struct {
 	// wide (default 4 × Limits.MaxBodyBytes); an upload that does not fit
 	// gets 503 with Retry-After.
 	UploadBudget int64
+	// QuarantineMax is how far ahead a quarantine may expire.
+	QuarantineMax time.Duration
+	// RuleWindow is how far back rules are previewed and applied.
+	RuleWindow time.Duration
+	// GitHubHosts are GitHub Enterprise hosts whose issue links are
+	// recognized, besides github.com.
+	GitHubHosts []string
 }
 
 // DefaultUploadTimeout is how long an upload's body may take by default:
@@ -63,6 +72,8 @@ func New(cfg Config, st *store.Store, authn *auth.Authenticator, views *view.Vie
 		cfg.Read = func(h http.Handler) http.Handler { return h }
 	}
 	cfg.UploadTimeout = cmp.Or(cfg.UploadTimeout, DefaultUploadTimeout)
+	cfg.QuarantineMax = cmp.Or(cfg.QuarantineMax, quarantine.DefaultMaxAhead)
+	cfg.RuleWindow = cmp.Or(cfg.RuleWindow, 30*24*time.Hour)
 	in := ingest.New(st, cfg.Limits)
 	cfg.UploadBudget = cmp.Or(cfg.UploadBudget, UploadBudgetFor(in.Limits().MaxBodyBytes))
 	return &API{cfg: cfg, store: st, ingest: in, budget: newBodyBudget(cfg.UploadBudget), auth: authn, views: views, log: cfg.Log}
@@ -121,6 +132,27 @@ func (a *API) Handler() http.Handler {
 	r.With(admin).Get("/tokens", a.ListTokens)
 	r.With(admin).Delete("/tokens/{id}", a.RevokeToken)
 	r.With(admin).Get("/github/statuses", a.GitHubStatuses)
+
+	// Acting on findings: owners and links, quarantines, rules, issues.
+	r.With(admin).Put("/tests/{id}/owner", a.SetOwner(owner.Test))
+	r.With(admin).Put("/signatures/{id}/owner", a.SetOwner(owner.Signature))
+	r.With(admin).Put("/groups/{id}/owner", a.SetOwner(owner.Group))
+	r.With(admin).Post("/tests/{id}/links", a.AddLink(owner.Test))
+	r.With(admin).Post("/signatures/{id}/links", a.AddLink(owner.Signature))
+	r.With(admin).Post("/groups/{id}/links", a.AddLink(owner.Group))
+	r.With(admin).Delete("/links/{id}", a.RemoveLink)
+	r.With(read).Get("/owners", a.Owned)
+	r.With(admin).Post("/quarantines", a.CreateQuarantine)
+	r.With(read).Get("/quarantines", a.ListQuarantines)
+	r.With(admin).Delete("/quarantines/{id}", a.LiftQuarantine)
+	r.With(admin).Post("/rules/preview", a.PreviewRule)
+	r.With(admin).Post("/rules", a.SaveRule)
+	r.With(read).Get("/rules", a.ListRules)
+	r.With(read).Get("/rules/{id}", a.GetRule)
+	r.With(read).Get("/groups/{id}", a.GetGroup) // {id}: the group's name
+	r.With(admin).Get("/github/issues", a.GitHubIssues)
+	r.With(admin).Get("/github/issue-routes", a.IssueRoutes)
+	r.With(admin).Post("/github/issue-routes", a.AddIssueRoute)
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Error(w, r, a.log, http.StatusNotFound, "no API endpoint "+r.URL.Path, nil)

@@ -33,7 +33,7 @@ func (a *API) CreateBisection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.Info("bisection created", "id", id, "repo", req.Repo, "good", req.Good, "bad", req.Bad, "by", p.Name)
-	v, err := a.views.Bisection(r.Context(), id)
+	v, err := a.views.Fresh().Bisection(r.Context(), id)
 	if a.viewError(w, r, err, "bisection") {
 		return
 	}

@@ -55,6 +55,12 @@ func newEnv(t *testing.T, limits ingest.Limits) *env {
 // do sends a request and decodes a JSON answer into out (if not nil).
 func (e *env) do(method, path, token, contentType string, body io.Reader, out any) int {
 	e.t.Helper()
+	if method == http.MethodGet {
+		// Reads see what the folder adds within a moment of each upload.
+		if _, err := e.store.FoldRollups(context.Background()); err != nil {
+			e.t.Fatal(err)
+		}
+	}
 	req, _ := http.NewRequest(method, e.url+path, body)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

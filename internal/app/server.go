@@ -63,6 +63,14 @@ type Config struct {
 	// UploadBudget bounds the bytes of upload bodies held at once (default
 	// api.UploadBudgetFor the largest upload).
 	UploadBudget int64
+	// Issues configures filing GitHub issues for signatures (with a
+	// token).
+	Issues github.IssueConfig
+	// Act configures quarantines and rules.
+	Act ActConfig
+	// Now is the clock of quarantine expiry and issue timing; nil:
+	// time.Now. Tests move it.
+	Now func() time.Time
 }
 
 // Server is triaged's HTTP application.
@@ -77,6 +85,11 @@ type Server struct {
 func New(cfg Config, st *store.Store) *Server {
 	// One window for every verdict: the upload's answer and the status.
 	cfg.GitHub.Window = cmp.Or(cfg.Limits.Window, ingest.DefaultLimits.Window)
+	cfg.Issues.Window = cfg.GitHub.Window
+	cfg.Act = cfg.Act.withDefaults()
+	if cfg.Now != nil {
+		st = st.WithClock(cfg.Now)
+	}
 	s := &Server{cfg: cfg, store: st, metrics: prometheus.NewRegistry()}
 	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.handler = s.routes()
@@ -94,9 +107,11 @@ func (s *Server) routes() http.Handler {
 	authn := auth.New(s.cfg.AdminToken, s.store, log)
 	views := view.New(s.store, s.cfg.Version, s.cfg.Database, s.cfg.GitHub.Window).WithReader(s.cfg.Reader)
 	views.DefaultBranch = cmp.Or(s.cfg.DefaultBranch, view.DefaultBranch)
-	pages := web.New(web.Config{Log: log, Auth: authn, RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies}, s.store, views)
+	pages := web.New(web.Config{Log: log, Auth: authn, RequireLogin: s.cfg.RequireLogin, SecureCookies: s.cfg.SecureCookies,
+		QuarantineMax: s.cfg.Act.QuarantineMax, RuleWindow: s.cfg.Act.RuleWindow}, s.store, views)
 	jsonAPI := api.New(api.Config{Limits: s.cfg.Limits, PostingStatuses: s.cfg.GitHub.Posting(), Read: pages.ReadAPI, Log: log,
-		UploadTimeout: s.cfg.UploadTimeout, UploadBudget: s.cfg.UploadBudget}, s.store, authn, views)
+		UploadTimeout: s.cfg.UploadTimeout, UploadBudget: s.cfg.UploadBudget,
+		QuarantineMax: s.cfg.Act.QuarantineMax, RuleWindow: s.cfg.Act.RuleWindow}, s.store, authn, views)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, newRecoverer(log), newBodyDeadline(cmp.Or(s.cfg.BodyTimeout, DefaultBodyTimeout)), newRequestMetrics(s.metrics))
@@ -123,10 +138,14 @@ func (s *Server) Serve(ctx context.Context, addr string, drain time.Duration) er
 // ServeListener is Serve on a listener the caller opened.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	var worker *github.Worker
+	var issues *github.IssueWorker
 	if s.cfg.GitHub.Posting() {
 		var err error
 		if worker, err = github.NewWorker(s.store, s.cfg.GitHub, s.cfg.Log); err != nil {
 			return fmt.Errorf("github: %w", err)
+		}
+		if issues, err = github.NewIssueWorker(s.store, s.cfg.GitHub, s.cfg.Issues, s.cfg.Log); err != nil {
+			return fmt.Errorf("github issues: %w", err)
 		}
 	}
 	hs := &http.Server{
@@ -160,7 +179,13 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.
 		posted := make(chan struct{})
 		go func() { defer close(posted); worker.Run(ctx) }()
 		defer func() { <-posted }()
+		filed := make(chan struct{})
+		go func() { defer close(filed); issues.Run(ctx) }()
+		defer func() { <-filed }()
 	}
+	acted := make(chan struct{})
+	go func() { defer close(acted); s.act(ctx) }()
+	defer func() { <-acted }()
 	s.cfg.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "version", s.cfg.Version)
 	select {
 	case err := <-errc:

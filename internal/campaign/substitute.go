@@ -96,7 +96,7 @@ func SubstituteVars(template []string, test string, vars map[string]string) ([]s
 		case option != "":
 			// x.--pdbcls=evil has a last part a test runner reads as
 			// its own option, wherever it stands.
-			return nil, fmt.Errorf("test %q: its %s would be read as an option; read it from $TRIAGED_TEST instead", test, option)
+			return nil, fmt.Errorf("test %q cannot be put on a command line: its %s would be read as an option; read it from $TRIAGED_TEST instead", test, option)
 		}
 		if strings.Contains(arg, "{name}") {
 			if err := CheckTestID(ShortTestName(test)); err != nil {

@@ -23,6 +23,8 @@ type fakeGitHub struct {
 	// requests is every request line the fake received, status posts or
 	// not, as sent (escaped), e.g. "POST /api/v3/tokens".
 	requests []string
+	// The issues API (fake_issues_test.go).
+	tracker tracker
 }
 
 // call is one request the fake received.
@@ -51,6 +53,9 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests = append(f.requests, r.Method+" "+r.RequestURI)
 	f.mu.Unlock()
+	if f.serveIssues(w, r) {
+		return
+	}
 	m := statusPath.FindStringSubmatch(r.URL.Path)
 	if r.Method != http.MethodPost || m == nil {
 		w.WriteHeader(http.StatusNotFound)

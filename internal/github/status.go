@@ -32,14 +32,24 @@ var _ store.StatusWriter = Statuses{}
 // them: failure when a test failed in a new way or is broken (failing on
 // every run of its last revisions), error when the only failures were
 // infrastructure, success when every failure is a flake with evidence.
-// With PendingWhileCampaign, pending instead of success or error while a
+// Quarantined failures are counted apart, naming the quarantine's owner
+// and expiry, and fail nothing. With PendingWhileCampaign, pending instead of success or error while a
 // campaign on the commit runs. "All N tests passed" counts the tests that
 // ran; skips are said apart.
 func (s Statuses) RevisionStatus(c verdict.Commit) store.OutboxStatus {
-	var newN, brokenN, knownN, infraN int
-	var known, broken *verdict.FailingTest
+	var newN, brokenN, knownN, infraN, quarantinedN int
+	var known, broken, quarantined *verdict.FailingTest
 	failing := c.Failing()
 	for i, t := range failing {
+		if t.Quarantine != nil {
+			// Counted, never failing: the status names whose it is and
+			// until when.
+			if quarantined == nil {
+				quarantined = &failing[i]
+			}
+			quarantinedN++
+			continue
+		}
 		switch t.Verdict.Class {
 		case verdict.New:
 			newN++
@@ -85,6 +95,10 @@ func (s Statuses) RevisionStatus(c verdict.Commit) store.OutboxStatus {
 	}
 	if infraN > 0 {
 		parts = append(parts, plural(infraN, "infra failure", "infra failures"))
+	}
+	if quarantinedN > 0 {
+		q := quarantined.Quarantine
+		parts = append(parts, plural(quarantinedN, "quarantined failure", "quarantined failures")+" ("+q.Owner+", until "+q.Until()+")")
 	}
 	switch {
 	case newN+brokenN > 0:

@@ -60,5 +60,6 @@ func campaignFacts(ctx context.Context, tx pgx.Tx, id int64) (CampaignFacts, err
 // CommitFacts reads what a commit's status is computed from, as of now,
 // for pages that show what the status says.
 func (s *Store) CommitFacts(ctx context.Context, repo, revision string, window time.Duration) (verdict.Commit, error) {
-	return commitFacts(ctx, s.pool, repo, revision, time.Now().Add(-window))
+	now := s.Now()
+	return commitFacts(ctx, s.pool, repo, revision, now.Add(-window), now)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/triaged/triaged/internal/quarantine"
 	"github.com/triaged/triaged/internal/vcs"
 	"github.com/triaged/triaged/internal/verdict"
 )
@@ -36,6 +38,10 @@ type Batch struct {
 	RunnerOS   string // "" when unknown
 	JobID      *int64 // set for results of a campaign job
 	CampaignID *int64 // likewise
+	// RuleEpoch is the epoch of the rule set the results' Rules were
+	// matched against (RuleSet); 0 when they were not matched. A batch
+	// matched against rules that changed since is ErrRulesChanged.
+	RuleEpoch int64
 	// Infra marks a batch that failed as a whole: its failures are the
 	// machine's, not the tests'.
 	Infra bool
@@ -61,6 +67,14 @@ type ResultRow struct {
 	// failure text.
 	Output   string
 	Detector []byte
+	// Rules are the rules that match the failure.
+	Rules []RuleMatch
+}
+
+// RuleMatch names a rule version that matched a result.
+type RuleMatch struct {
+	RuleID  int64
+	Version int
 }
 
 // SignatureRow is a failure signature as the signature package computes it.
@@ -81,6 +95,11 @@ type Stored struct {
 	// infrastructure batch), its history on the batch's runner OS, this
 	// batch included.
 	Histories map[int64]verdict.History
+	// Quarantines are the quarantines in force on the batch's failing
+	// tests and signatures in its repo, and on the rules they matched.
+	Quarantines []quarantine.Quarantine
+	// Now is the store's clock when the batch was stored.
+	Now time.Time
 	// Skipped counts results of campaign iterations that were already stored
 	// by an earlier attempt of the job and so were not stored again.
 	Skipped int
@@ -115,6 +134,9 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 		return nil, false, fmt.Errorf("ingest batch %q: %w", b.ID, translate(err))
 	}
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		if err := checkRuleEpoch(ctx, tx, b.RuleEpoch); err != nil {
+			return err
+		}
 		var failures, skips int
 		for _, r := range b.Results {
 			switch {
@@ -178,6 +200,9 @@ func (s *Store) IngestBatch(ctx context.Context, b Batch, respond func(Stored) (
 		}
 		return markDirty(ctx, tx, b.Repo, b.Revision, nil)
 	})
+	if errors.Is(err, ErrRulesChanged) {
+		return nil, false, err
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("ingest batch %q: %w", b.ID, translate(err))
 	}
@@ -274,7 +299,22 @@ func (s *Store) writeBatch(ctx context.Context, tx pgx.Tx, b Batch, keys batchKe
 		}
 	}
 	var err error
-	st.Histories, err = histories(ctx, tx, b.Repo, b.RunnerOS, failing, b.Since)
+	if st.Histories, err = histories(ctx, tx, b.Repo, b.RunnerOS, failing, b.Since); err != nil {
+		return st, err
+	}
+	st.Now = s.Now()
+	var tests, sigs, rules []int64
+	for _, r := range b.Results {
+		if r.Signature != nil {
+			tests, sigs = append(tests, st.TestIDs[r.Test]), append(sigs, st.SignatureIDs[r.Signature.Hash])
+			for _, m := range r.Rules {
+				rules = append(rules, m.RuleID)
+			}
+		}
+	}
+	if len(tests) > 0 {
+		st.Quarantines, err = quarantinesInForce(ctx, tx, b.Repo, tests, sigs, rules, st.Now)
+	}
 	return st, err
 }
 
@@ -365,11 +405,12 @@ func upsertSignatures(ctx context.Context, q execQuerier, b Batch) (map[string]i
 }
 
 func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[string]int64) error {
-	// Only results with a failure text need their id known here (to key the
-	// text); the others take theirs from the column default inside COPY.
+	// Only results with a failure text or a rule match need their id
+	// known here (to key the text and the match); the others take theirs
+	// from the column default inside COPY.
 	var withText []int
 	for i, r := range b.Results {
-		if r.FailureText != "" {
+		if r.FailureText != "" || len(r.Rules) > 0 {
 			withText = append(withText, i)
 		}
 	}
@@ -397,6 +438,7 @@ func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[st
 	}
 	columns := []string{"batch_id", "test_id", "outcome", "duration_us", "repo", "revision", "builder",
 		"runner_id", "runner_os", "job_id", "campaign_id", "iteration", "signature_id", "detector", "created_at", "infra"}
+	var matches [][]any
 	plain := make([][]any, 0, len(b.Results)-len(withText))
 	texted := make([][]any, 0, len(withText))
 	texts := make([][]any, 0, len(withText))
@@ -404,11 +446,17 @@ func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[st
 	for i, r := range b.Results {
 		if k < len(withText) && withText[k] == i {
 			texted = append(texted, append([]any{ids[k]}, row(r)...))
-			var output any
-			if r.Output != "" {
-				output = r.Output
+			if r.FailureText != "" {
+				var output any
+				if r.Output != "" {
+					output = r.Output
+				}
+				texts = append(texts, []any{ids[k], r.FailureText, int32(r.Truncated), now, output})
 			}
-			texts = append(texts, []any{ids[k], r.FailureText, int32(r.Truncated), now, output})
+			for _, m := range r.Rules {
+				matches = append(matches, []any{m.RuleID, ids[k], int32(m.Version), b.Repo, b.Revision, testIDs[r.Test],
+					sigIDs[r.Signature.Hash], now})
+			}
 			k++
 			continue
 		}
@@ -425,6 +473,13 @@ func copyResults(ctx context.Context, tx pgx.Tx, b Batch, testIDs, sigIDs map[st
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, append(failureTextColumns, "output"), pgx.CopyFromRows(texts)); err != nil {
 		return fmt.Errorf("copy failure texts: %w", err)
+	}
+	if len(matches) == 0 {
+		return nil
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"rule_matches"},
+		[]string{"rule_id", "result_id", "version", "repo", "revision", "test_id", "signature_id", "created_at"}, pgx.CopyFromRows(matches)); err != nil {
+		return fmt.Errorf("copy rule matches: %w", err)
 	}
 	return nil
 }

@@ -114,7 +114,8 @@ func (s *Store) RecordStatus(ctx context.Context, c DirtyCommit, window time.Dur
 		if err := foldCommit(ctx, tx, c.Repo, c.Revision); err != nil {
 			return err
 		}
-		facts, err := commitFacts(ctx, tx, c.Repo, c.Revision, time.Now().Add(-window))
+		now := s.Now()
+		facts, err := commitFacts(ctx, tx, c.Repo, c.Revision, now.Add(-window), now)
 		if err != nil {
 			return err
 		}

@@ -137,6 +137,10 @@ func (s *Store) dropMonth(ctx context.Context, m time.Time) error {
 				return fmt.Errorf("drop month %s: %w", m.Format("2006-01"), err)
 			}
 		}
+		// Rule matches name results: those of the month go with it.
+		if _, err := tx.Exec(ctx, `DELETE FROM rule_matches WHERE created_at < $1`, m.AddDate(0, 1, 0)); err != nil {
+			return fmt.Errorf("drop month %s: rule matches: %w", m.Format("2006-01"), err)
+		}
 		return nil
 	})
 }

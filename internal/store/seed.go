@@ -210,7 +210,7 @@ func (g *generator) recordVerdicts(ctx context.Context, tx pgx.Tx) error {
 	// them); the state of a status is the GitHub package's to say, so it
 	// stays empty.
 	for _, r := range g.revisions[max(0, len(g.revisions)-seedJudged):] {
-		facts, err := commitFacts(ctx, tx, g.o.Repo, r.sha, g.o.Now.Add(-verdict.DefaultWindow))
+		facts, err := commitFacts(ctx, tx, g.o.Repo, r.sha, g.o.Now.Add(-verdict.DefaultWindow), g.o.Now)
 		if err != nil {
 			return err
 		}

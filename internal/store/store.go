@@ -25,6 +25,7 @@ var ErrConflict = errors.New("conflict")
 // Store is a handle on triaged's database. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	now  func() time.Time // nil: time.Now; see WithClock
 }
 
 // Open connects to the database at url and checks that it answers. It does

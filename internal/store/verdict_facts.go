@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -131,10 +132,12 @@ const commitTests = `
 	GROUP BY 1, 2`
 
 // commitFacts reads what a commit's status and its tests' verdicts are
-// computed from: the commit's failing results outside stress campaigns,
-// and the histories of the tests they concern and of the broken or newly
-// failing tests it ran (a pass can end a streak).
-func commitFacts(ctx context.Context, q querier, repo, revision string, since time.Time) (verdict.Commit, error) {
+// computed from: the commit's failing results outside stress campaigns
+// (with the rule that classes them infra and the quarantine in force at
+// now that covers them, if any), and the histories of the tests they
+// concern and of the tests it ran whose stored verdict is not stable (a
+// pass can end a streak).
+func commitFacts(ctx context.Context, q querier, repo, revision string, since, now time.Time) (verdict.Commit, error) {
 	c := verdict.Commit{Repo: repo, Revision: revision, Histories: map[verdict.TestKey]verdict.History{}, Names: map[int64]string{}}
 	err := q.QueryRow(ctx, `
 		WITH t AS (`+commitTests+`)
@@ -146,21 +149,29 @@ func commitFacts(ctx context.Context, q querier, repo, revision string, since ti
 		return c, fmt.Errorf("commit %s@%s: %w", repo, revision, err)
 	}
 	rows, _ := q.Query(ctx, `
-		SELECT f.test_id, f.runner_os, f.signature_id, f.infra, f.n, t.name
-		FROM (SELECT test_id, runner_os, coalesce(signature_id, 0) AS signature_id, infra, count(*)::int AS n
-		      FROM results
-		      WHERE repo = $1 AND revision = $2 AND outcome IN ('fail', 'error') AND campaign_id IS NULL
-		      GROUP BY 1, 2, 3, 4) f
+		SELECT f.test_id, f.runner_os, f.signature_id, f.infra, f.rules, f.n, t.name
+		FROM (SELECT r.test_id, r.runner_os, coalesce(r.signature_id, 0) AS signature_id, r.infra,
+		             coalesce(m.rules, '{}') AS rules, count(*)::int AS n
+		      FROM results r
+		      LEFT JOIN LATERAL (SELECT array_agg(rule_id ORDER BY rule_id) AS rules FROM rule_matches WHERE result_id = r.id) m ON true
+		      WHERE r.repo = $1 AND r.revision = $2 AND r.outcome IN ('fail', 'error') AND r.campaign_id IS NULL
+		      GROUP BY 1, 2, 3, 4, 5) f
 		JOIN tests t ON t.id = f.test_id`, repo, revision)
 	var f verdict.CommitFailure
 	var fname string
-	_, err = pgx.ForEachRow(rows, []any{&f.Test.TestID, &f.Test.OS, &f.Signature, &f.Infra, &f.Count, &fname}, func() error {
+	var matched [][]int64
+	var ruleIDs []int64
+	_, err = pgx.ForEachRow(rows, []any{&f.Test.TestID, &f.Test.OS, &f.Signature, &f.Infra, &ruleIDs, &f.Count, &fname}, func() error {
 		c.Failures = append(c.Failures, f)
+		matched = append(matched, slices.Clone(ruleIDs))
 		c.Names[f.Test.TestID] = fname
 		return nil
 	})
 	if err != nil {
 		return c, fmt.Errorf("commit %s@%s failures: %w", repo, revision, err)
+	}
+	if err := judgeAct(ctx, q, repo, c.Failures, matched, now); err != nil {
+		return c, fmt.Errorf("commit %s@%s: %w", repo, revision, err)
 	}
 	// The tests whose verdict this commit can change: those that failed
 	// here, and broken or newly failing ones that ran here (a pass ends

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/triaged/triaged/internal/quarantine"
 	"github.com/triaged/triaged/internal/stats"
 )
 
@@ -32,16 +33,34 @@ type Commit struct {
 }
 
 // CommitFailure is a commit's failing results of one test on one OS with
-// one signature, in or out of infrastructure batches.
+// one signature, in or out of infrastructure batches, under one
+// quarantine or none.
 type CommitFailure struct {
 	Test      TestKey
 	Signature int64
 	Infra     bool
+	// InfraRule names the rule that classes these failures infra, if one
+	// does.
+	InfraRule string
 	Count     int
+	// Quarantine is the quarantine in force that covers them, if any:
+	// they keep their class but do not fail the status.
+	Quarantine *quarantine.Quarantine
+}
+
+// failure is the failure to classify.
+func (f CommitFailure) failure(rev string) Failure {
+	return Failure{Revision: rev, Signature: f.Signature, Infra: f.Infra, InfraRule: f.InfraRule}
+}
+
+// Classify judges the failure against its test's history.
+func (c Commit) Classify(f CommitFailure) Verdict {
+	return Classify(f.failure(c.Revision), c.Histories[f.Test])
 }
 
 // FailingTest is a test that failed on a commit, under the worst verdict
-// of its failures there.
+// of its failures there. A test's quarantined failures form an entry of
+// their own, so that a quarantine hides nothing it does not cover.
 type FailingTest struct {
 	Key      TestKey
 	Name     string
@@ -50,19 +69,34 @@ type FailingTest struct {
 	// Rate is its failure rate over the window on that OS, outside
 	// infrastructure batches and skips.
 	Rate stats.Rate
+	// Quarantine is set when these failures are quarantined.
+	Quarantine *quarantine.Quarantine
 }
 
+// FailsStatus reports whether the entry fails a commit status: a new or
+// broken failure that no quarantine covers.
+func (t FailingTest) FailsStatus() bool { return t.Quarantine == nil && t.Verdict.Class.FailsStatus() }
+
 // Failing judges every failure of the commit and returns one entry per
-// test and OS, worst verdict first, then most failures on the commit, then
-// most failures in its history, then by name.
+// test and OS (and quarantine), failing the status first, then worst
+// verdict, then most failures on the commit, then most failures in its
+// history, then by name.
 func (c Commit) Failing() []FailingTest {
-	byTest := map[TestKey]*FailingTest{}
+	type key struct {
+		TestKey
+		quarantine int64
+	}
+	byTest := map[key]*FailingTest{}
 	for _, f := range c.Failures {
-		v := Classify(Failure{Revision: c.Revision, Signature: f.Signature, Infra: f.Infra}, c.Histories[f.Test])
-		ft := byTest[f.Test]
+		v := c.Classify(f)
+		k := key{TestKey: f.Test}
+		if f.Quarantine != nil {
+			k.quarantine = f.Quarantine.ID
+		}
+		ft := byTest[k]
 		if ft == nil {
-			ft = &FailingTest{Key: f.Test, Name: c.Names[f.Test.TestID], Verdict: v, Rate: c.Histories[f.Test].Rate()}
-			byTest[f.Test] = ft
+			ft = &FailingTest{Key: f.Test, Name: c.Names[f.Test.TestID], Verdict: v, Rate: c.Histories[f.Test].Rate(), Quarantine: f.Quarantine}
+			byTest[k] = ft
 		} else if v.Class.Worse(ft.Verdict.Class) {
 			ft.Verdict = v
 		}
@@ -73,10 +107,18 @@ func (c Commit) Failing() []FailingTest {
 		out = append(out, *ft)
 	}
 	slices.SortFunc(out, func(a, b FailingTest) int {
-		return cmp.Or(rank[b.Verdict.Class]-rank[a.Verdict.Class], b.Failures-a.Failures, b.Rate.Failures-a.Rate.Failures,
+		return cmp.Or(boolRank(b.Quarantine == nil)-boolRank(a.Quarantine == nil),
+			rank[b.Verdict.Class]-rank[a.Verdict.Class], b.Failures-a.Failures, b.Rate.Failures-a.Rate.Failures,
 			cmp.Compare(a.Name, b.Name), cmp.Compare(a.Key.OS, b.Key.OS))
 	})
 	return out
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // TestVerdicts judges, as a whole, every test whose history the commit

@@ -21,7 +21,10 @@
 //	new     anything else
 //
 // Nothing is called flaky or known without evidence; only new and broken
-// failures fail a commit status.
+// failures fail a commit status, and only when no quarantine covers them:
+// a quarantined failure keeps its class (CommitFailure.Quarantine,
+// FailingTest.FailsStatus). An admin's rule may class failures infra
+// (Failure.InfraRule).
 package verdict
 
 import (
@@ -134,6 +137,8 @@ type Failure struct {
 	// Infra is set when the result came in a batch that failed as a
 	// whole.
 	Infra bool
+	// InfraRule names an admin's rule that classes the failure infra.
+	InfraRule string
 }
 
 // Verdict is a class with what decided it.
@@ -148,6 +153,9 @@ type Verdict struct {
 func Classify(f Failure, h History) Verdict {
 	if f.Infra {
 		return Verdict{Class: Infra, Why: "most of its batch failed: the machine, not the test"}
+	}
+	if f.InfraRule != "" {
+		return Verdict{Class: Infra, Why: fmt.Sprintf("the rule %q classes it as infrastructure", f.InfraRule)}
 	}
 	if r, ok := h.revision(f.Revision); ok && r.flaky() {
 		return Verdict{Class: Flaky, Why: fmt.Sprintf("it also passed on this revision (%d of %d runs failed)", r.Failures, r.Runs)}

@@ -42,12 +42,9 @@ func (v *Views) Bisection(ctx context.Context, id int64) (Bisection, error) {
 	return bv, nil
 }
 
-// bisectionsShown is how many bisections the list shows, newest first.
-const bisectionsShown = 200
-
 // Bisections lists the newest bisections.
 func (v *Views) Bisections(ctx context.Context) ([]bisect.Bisection, error) {
-	return v.store.Bisections(ctx, bisectionsShown)
+	return v.store.Bisections(ctx, listLimit)
 }
 
 // BisectionDraft is the bisection form prefilled for a test: its repo,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/triaged/triaged/internal/campaign"
+	"github.com/triaged/triaged/internal/quarantine"
 	"github.com/triaged/triaged/internal/stats"
 	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/internal/verdict"
@@ -41,14 +42,17 @@ type Overview struct {
 	Broken   []TrendRow `json:"broken"`
 	// The lists show at most overviewRows each; these count them all, and
 	// the page links to the rest.
-	RisingTotal   int              `json:"rising_total"`
-	TopFlakyTotal int              `json:"top_flaky_total"`
-	BrokenTotal   int              `json:"broken_total"`
-	Offline       []Runner         `json:"runners_offline"`
-	Active        []ActiveCampaign `json:"campaigns_running"`
-	Version       string           `json:"version"`
-	Database      string           `json:"-"`
-	Uptime        string           `json:"-"`
+	RisingTotal   int      `json:"rising_total"`
+	TopFlakyTotal int      `json:"top_flaky_total"`
+	BrokenTotal   int      `json:"broken_total"`
+	Offline       []Runner `json:"runners_offline"`
+	// Expiring lists quarantines that end within a week, for their
+	// owners.
+	Expiring []quarantine.Quarantine `json:"quarantines_expiring"`
+	Active   []ActiveCampaign        `json:"campaigns_running"`
+	Version  string                  `json:"version"`
+	Database string                  `json:"-"`
+	Uptime   string                  `json:"-"`
 }
 
 // ActiveCampaign is a queued or running campaign, with why it waits when
@@ -137,6 +141,9 @@ func (v *Views) Overview(ctx context.Context, f Filter) (Overview, error) {
 		if !r.Disabled && !r.Online {
 			o.Offline = append(o.Offline, r)
 		}
+	}
+	if o.Expiring, err = v.expiringQuarantines(ctx); err != nil {
+		return o, err
 	}
 	active, err := v.store.ActiveCampaigns(ctx)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/triaged/triaged/internal/quarantine"
 	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/internal/vcs"
 	"github.com/triaged/triaged/internal/verdict"
@@ -21,11 +22,14 @@ type Revision struct {
 	Repo     string `json:"repo"`
 	Revision string `json:"revision"`
 	store.RevisionTotals
-	NewFailures   int               `json:"new_failures"`
-	Broken        int               `json:"broken"`
-	KnownFlaky    int               `json:"known_flaky"`
-	InfraFailures int               `json:"infra"`
-	Failures      []RevisionFailure `json:"failures"`
+	NewFailures   int `json:"new_failures"`
+	Broken        int `json:"broken"`
+	KnownFlaky    int `json:"known_flaky"`
+	InfraFailures int `json:"infra"`
+	// Quarantined counts failing results under a quarantine, whatever
+	// their class; they are in no other count.
+	Quarantined int               `json:"quarantined"`
+	Failures    []RevisionFailure `json:"failures"`
 	// Branches are the branches the commit was seen on; Batches the
 	// uploads for it, newest first (at most revisionBatches), each with
 	// its builder and CI job.
@@ -47,6 +51,9 @@ type RevisionFailure struct {
 	verdict.Verdict
 	// Latest is the latest of these failures, with its CI job.
 	Latest *store.FailureRef `json:"latest"`
+	// Quarantine covers these failures when set: they keep their class
+	// but do not fail the status.
+	Quarantine *quarantine.Quarantine `json:"quarantine,omitempty"`
 }
 
 // revisionBatches bounds the batches a revision's view lists.
@@ -83,13 +90,17 @@ func (v *Views) revision(ctx context.Context, repo, revision string) (Revision, 
 		return rv, err
 	}
 	for _, f := range c.Failures {
-		vd := verdict.Classify(verdict.Failure{Revision: revision, Signature: f.Signature, Infra: f.Infra}, c.Histories[f.Test])
+		vd := c.Classify(f)
 		rf := RevisionFailure{TestID: f.Test.TestID, Test: c.Names[f.Test.TestID], RunnerOS: f.Test.OS,
-			SignatureID: f.Signature, Title: titles[f.Signature], Failures: f.Count, Verdict: vd}
+			SignatureID: f.Signature, Title: titles[f.Signature], Failures: f.Count, Verdict: vd, Quarantine: f.Quarantine}
 		if ref, ok := refs[store.FailureKey{TestID: f.Test.TestID, RunnerOS: f.Test.OS, SignatureID: f.Signature}]; ok {
 			rf.Latest = &ref
 		}
 		rv.Failures = append(rv.Failures, rf)
+		if f.Quarantine != nil {
+			rv.Quarantined += f.Count
+			continue
+		}
 		switch vd.Class {
 		case verdict.New:
 			rv.NewFailures += f.Count

@@ -33,6 +33,8 @@ type Signature struct {
 	Campaigns []campaign.Campaign `json:"campaigns"`
 	Failures  int                 `json:"failures"`
 	StressURL string              `json:"stress_url"`
+	// Act is its owner, links, issues, quarantines and audit trail.
+	Act
 }
 
 // SignatureList is a page of /signatures: current signatures with their
@@ -123,7 +125,8 @@ func (v *Views) signature(ctx context.Context, id int64) (Signature, error) {
 		return s, err
 	}
 	s.StressURL = stressURL(s)
-	return s, nil
+	s.Act, err = v.signatureAct(ctx, id)
+	return s, err
 }
 
 // stressURL prefills the campaign form with what the signature hits: its

@@ -34,6 +34,8 @@ type Test struct {
 	// Failures are its latest failures (at most testFailures), each with
 	// the CI job it came from.
 	Failures []store.FailureRef `json:"failures"`
+	// Act is its owner, links, quarantines and audit trail.
+	Act
 }
 
 // test builds the view of test id.
@@ -63,6 +65,9 @@ func (v *Views) test(ctx context.Context, id int64) (Test, error) {
 		return tv, err
 	}
 	if tv.Failures, err = v.store.TestFailures(ctx, id, testFailures); err != nil {
+		return tv, err
+	}
+	if tv.Act, err = v.testAct(ctx, t); err != nil {
 		return tv, err
 	}
 	since := v.now().Add(-v.Window)

@@ -37,6 +37,10 @@ type Views struct {
 	DefaultBranch string
 }
 
+// listLimit bounds the lists not paged by key (quarantines, owners,
+// bisections): newest first, at most this many.
+const listLimit = 200
+
 // DefaultBranch is the branch Views.DefaultBranch starts as.
 const DefaultBranch = "main"
 
