@@ -76,6 +76,9 @@ export TRIAGED_PORT=$port TRIAGED_PUBLIC_URL=http://127.0.0.1:$port
 export TRIAGED_ADMIN_TOKEN=$(openssl rand -hex 16)
 export TRIAGED_VERSION=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
 project=triagedct
+# docker-compose builds through the API (docker-py), not through a docker
+# command that may or may not be installed.
+export COMPOSE_DOCKER_CLI_BUILD=0
 compose() { docker-compose -p "$project" "$@"; }
 service_pid= health_pid=
 cleanup() {
@@ -98,6 +101,7 @@ cleanup() {
   rm -rf "$run"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 step "podman $(podman version --format '{{.Client.Version}}'), runc, storage in $cache"
 # Leftovers of an interrupted run: containers, volumes, networks. Images stay.
@@ -110,10 +114,12 @@ podman network prune -f >/dev/null
 # file name are built from Debian's packages under the same names:
 #  - debian:bookworm-slim: debootstrap's minbase of bookworm with the same
 #    apt sources (bookworm, -updates, -security);
-#  - golang:1.26-bookworm: that plus ca-certificates, git and curl, and the Go
-#    toolchain of this machine, which must be the tag's version, under
-#    /usr/local/go with the official image's GOPATH, PATH and GOTOOLCHAIN
-#    (the official image also has gcc; the build is CGO_ENABLED=0);
+#  - golang:1.26-bookworm: that plus ca-certificates and the Go toolchain of
+#    this machine, which must be the tag's version, under /usr/local/go with
+#    the official image's GOPATH, PATH and GOTOOLCHAIN. The official image
+#    also has git, curl and gcc, which the build does not use (no .git in the
+#    context, CGO_ENABLED=0): a build step that needs them fails here rather
+#    than passing here only;
 #  - postgres:15: that plus Debian's postgresql-15 and an entrypoint that
 #    honours the official image's POSTGRES_USER, POSTGRES_PASSWORD,
 #    POSTGRES_DB and PGDATA=/var/lib/postgresql/data, with scram-sha-256 for
@@ -178,7 +184,7 @@ base_id=$(podman image inspect --format '{{.Id}}' "$debian")
 golang=docker.io/library/golang:1.26-bookworm
 golang_file=$(cat <<EOF
 FROM $debian
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git curl \
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 RUN cp -a /mnt/goroot /usr/local/go && rm -rf /usr/local/go/pkg/obj
 ENV GOLANG_VERSION=${goversion#go} GOTOOLCHAIN=local GOPATH=/go \
@@ -251,8 +257,10 @@ if [ "$(label $postgres)" != "$postgres_recipe" ]; then
   chmod 0755 "$run/ctx/postgres-entrypoint.sh"
   build_standin "$postgres" "$postgres_recipe" "$postgres_file"
 fi
-# Layers cached on an older stand-in are of no use any more.
-[ -z "$rebuilt" ] || podman image prune -f >/dev/null
+# Layers cached on an older stand-in are of no use any more; those of
+# earlier builds are kept for three days, so the storage does not grow
+# without end.
+if [ -n "$rebuilt" ]; then podman image prune -f >/dev/null; else podman image prune -f --filter until=72h >/dev/null; fi
 
 # --- compose -----------------------------------------------------------------
 step "podman's Docker API for docker-compose"
