@@ -7,7 +7,8 @@
 # lives in the triaged-data volume.
 #
 # It needs no Docker engine and no image registry, only Debian's packages
-# (as root: apt-get install podman runc docker-compose debootstrap curl jq):
+# (as root: apt-get install podman runc netavark aardvark-dns docker-compose
+# debootstrap curl jq):
 #  - podman runs the containers; docker-compose (Debian's, 1.29) drives the
 #    compose file through podman's Docker API, as `docker compose` would.
 #  - The Dockerfile's base images are built here from Debian's packages under
@@ -30,7 +31,7 @@ missing=()
 for tool in podman runc docker-compose debootstrap curl jq openssl python3 go git; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
-[ ${#missing[@]} = 0 ] || fail "missing ${missing[*]} (apt-get install podman runc docker-compose debootstrap curl jq openssl)"
+[ ${#missing[@]} = 0 ] || fail "missing ${missing[*]} (apt-get install podman runc netavark aardvark-dns docker-compose debootstrap curl jq openssl)"
 
 # --- a podman of the script's own -------------------------------------------
 cache=${TRIAGED_CONTAINER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/triaged/images}
@@ -104,6 +105,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 step "podman $(podman version --format '{{.Client.Version}}'), runc, storage in $cache"
+# Compose's service names (postgres) resolve through netavark's aardvark-dns.
+backend=$(podman info --format '{{.Host.NetworkBackend}}')
+[ "$backend" = netavark ] && [ -x /usr/lib/podman/aardvark-dns ] ||
+  fail "podman's network backend is $backend: install netavark and aardvark-dns, so containers find each other by name"
 # Leftovers of an interrupted run: containers, volumes, networks. Images stay.
 podman rm -af -t 5 >/dev/null
 podman volume rm -af >/dev/null
