@@ -81,9 +81,10 @@ project=triagedct
 # command that may or may not be installed.
 export COMPOSE_DOCKER_CLI_BUILD=0
 compose() { docker-compose -p "$project" "$@"; }
-service_pid= health_pid=
+service_pid= health_pid= standins=()
 cleanup() {
   status=$?
+  for pid in ${standins[@]+"${standins[@]}"}; do kill $(pgrep -P "$pid") "$pid" 2>/dev/null || true; done
   if [ $status != 0 ] && [ -n "${DOCKER_HOST:-}" ]; then
     echo; echo "== container: failed; the last log lines"
     compose logs --no-color --tail 60 2>&1 || true
@@ -145,11 +146,12 @@ case $goversion in go1.26|go1.26.*) ;; *) fail "the golang:1.26 stand-in is made
 
 label() { podman image inspect --format '{{index .Labels "triaged.stand-in"}}' "$1" 2>/dev/null || true; }
 recipe_hash() { sha256sum | cut -c1-16; }
+# golang and postgres build side by side: both mostly wait for downloads.
 build_standin() { # name recipe Containerfile [podman build options]; context $run/ctx
-  if ! timeout 900 podman build --pull=never --label "triaged.stand-in=$2" -t "$1" "${@:4}" -f - "$run/ctx" \
-      <<<"$3" >"$run/standin.log" 2>&1; then
-    tail -30 "$run/standin.log"; fail "building the stand-in $1 failed"
-  fi
+  local log=$run/standin-${#standins[@]}.log
+  ( timeout 900 podman build --pull=never --label "triaged.stand-in=$2" -t "$1" "${@:4}" -f - "$run/ctx" \
+      <<<"$3" >"$log" 2>&1 || { tail -30 "$log"; echo "container-test: building the stand-in $1 failed" >&2; exit 1; } ) &
+  standins+=($!)
   rebuilt=1
 }
 mkdir -p "$run/ctx"
@@ -261,6 +263,11 @@ if [ "$(label $postgres)" != "$postgres_recipe" ]; then
   printf '%s\n' "$postgres_entrypoint" >"$run/ctx/postgres-entrypoint.sh"
   chmod 0755 "$run/ctx/postgres-entrypoint.sh"
   build_standin "$postgres" "$postgres_recipe" "$postgres_file"
+fi
+if [ ${#standins[@]} != 0 ]; then
+  for pid in "${standins[@]}"; do wait "$pid" || exit 1; done
+  standins=()
+  step "stand-ins built"
 fi
 # Layers cached on an older stand-in are of no use any more; those of
 # earlier builds are kept for three days, so the storage does not grow
