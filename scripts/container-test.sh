@@ -34,7 +34,7 @@ done
 [ ${#missing[@]} = 0 ] || fail "missing ${missing[*]} (apt-get install podman runc netavark aardvark-dns docker-compose debootstrap curl jq openssl)"
 
 # --- a podman of the script's own -------------------------------------------
-cache=${TRIAGED_CONTAINER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/triaged/images}
+cache=${TRIAGED_CONTAINER_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/triaged/images}
 mkdir -p "$cache"
 exec 9>"$cache/lock"
 flock -w 900 9 || fail "another container test holds $cache/lock"
