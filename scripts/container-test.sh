@@ -38,10 +38,15 @@ cache=${TRIAGED_CONTAINER_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/triaged
 mkdir -p "$cache"
 exec 9>"$cache/lock"
 flock -w 900 9 || fail "another container test holds $cache/lock"
-# Per-run state (runroot, tmp_dir) lives in a new directory each run: podman
-# then treats leftovers of an earlier run like those of a reboot and resets
-# them, instead of trusting process ids that may have been reused.
-run=$(mktemp -d /tmp/triaged-container.XXXXXX)
+run=$(mktemp -d /tmp/triaged-container.XXXXXX) # this run's logs, context, API socket
+# podman's runroot and tmp_dir must start empty after a reboot (it then
+# resets what it remembers of running containers); /run is not a tmpfs on
+# every machine, so a changed boot id empties them here.
+state=/run/triaged-containers
+boot=$(cat /proc/sys/kernel/random/boot_id)
+if [ "$(cat "$state/boot_id" 2>/dev/null)" != "$boot" ]; then
+  rm -rf "$state"; mkdir -p "$state"; echo "$boot" >"$state/boot_id"
+fi
 # This machine's kernel has a hybrid cgroup layout (v1 controllers plus
 # hugetlb on v2), which crun 1.8 refuses ("cgroups in hybrid mode not
 # supported"): runc runs containers there. Root here lacks CAP_SYS_RESOURCE,
@@ -50,24 +55,31 @@ run=$(mktemp -d /tmp/triaged-container.XXXXXX)
 # shell has (podman itself lowers its nproc to 32768).
 nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] && nofile=1048576
 nproc=$(ulimit -Hu); { [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ]; } && nproc=32768
-cat >"$run/containers.conf" <<EOF
+cat >"$state/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
 [engine]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
-tmp_dir = "$run/tmp"
+tmp_dir = "$state/tmp"
 [network]
 network_config_dir = "$cache/networks"
 EOF
-cat >"$run/storage.conf" <<EOF
+cat >"$state/storage.conf" <<EOF
 [storage]
 driver = "overlay"
 graphroot = "$cache/storage"
-runroot = "$run/runroot"
+runroot = "$state/runroot"
 EOF
-export CONTAINERS_CONF=$run/containers.conf CONTAINERS_STORAGE_CONF=$run/storage.conf
+export CONTAINERS_CONF=$state/containers.conf CONTAINERS_STORAGE_CONF=$state/storage.conf
+# podman keeps the paths of its first run in its database and prefers them
+# to the configuration; this storage keeps no containers between runs, so a
+# database that remembers other paths can go.
+if [ "$(podman info --format '{{.Store.RunRoot}}' 2>/dev/null)" != "$state/runroot" ]; then
+  podman rm -af -t 5 >/dev/null 2>&1 || true
+  rm -f "$cache/storage/libpod/bolt_state.db"
+fi
 # Images keep HEALTHCHECK only in Docker's format; podman builds OCI by default.
 export BUILDAH_FORMAT=docker
 
