@@ -38,7 +38,9 @@ type RevisionFailure struct {
 	Elsewhere int `json:"elsewhere" db:"elsewhere"`
 }
 
-// RevisionSummary counts results on a commit from the revision rollups.
+// RevisionSummary counts results on a commit from the revision rollups and
+// the deltas not yet folded into them, so the commit's page agrees with
+// its status from the first moment.
 // Failures are told from errors, and failures in infrastructure batches
 // counted, by an index lookup of the commit's failing results outside
 // campaigns (a campaign's errors count as failures here).
@@ -51,7 +53,9 @@ func (s *Store) RevisionSummary(ctx context.Context, repo, revision string) (Rev
 		       count(DISTINCT test_id)::int, min(first_seen), max(last_seen),
 		       (SELECT count(*) FROM results WHERE repo = $1 AND revision = $2 AND outcome = 'error' AND campaign_id IS NULL)::int,
 		       (SELECT count(*) FROM results WHERE repo = $1 AND revision = $2 AND outcome IN ('fail', 'error') AND campaign_id IS NULL AND infra)::int
-		FROM revision_rollups WHERE repo = $1 AND revision = $2`, repo, revision,
+		FROM (SELECT test_id, runs, skips, infra, failures, first_seen, last_seen FROM revision_rollups WHERE repo = $1 AND revision = $2
+		      UNION ALL
+		      SELECT test_id, runs, skips, infra, failures, at, at FROM revision_rollup_deltas WHERE repo = $1 AND revision = $2) rr`, repo, revision,
 	).Scan(&t.Results, &t.Skipped, &failures, &t.Tests, &first, &last, &t.Errors, &infraFailing)
 	if err != nil {
 		return t, fmt.Errorf("revision %s@%s: %w", repo, revision, err)
