@@ -53,7 +53,7 @@ func runStressRun(ctx context.Context, io stdio, args []string) error {
 	size := fs.Int("packet-size", 0, "bytes per packet (default: echo-pause 16384, start_tls 1024)")
 	every := fs.Duration("pause-every", 100*time.Millisecond, "period of pause_reading/resume_reading cycles")
 	pauses := fs.String("pauses", "periodic", "where pauses fall besides the upgrade: periodic or random (seeded)")
-	timeout := fs.Duration("timeout", 0, "per iteration (default: scaled to the stream size)")
+	timeout := fs.Duration("timeout", 0, "per iteration, in run time: time the process is starved of CPU does not count (default: scaled to the stream size; a stall ends an iteration sooner)")
 	noDetector := fs.Bool("no-detector", false, "count bytes without checking them (to measure the detector's cost)")
 	if err := config.Parse(fs, args, io.getenv); err != nil {
 		return err
