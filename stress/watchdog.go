@@ -42,7 +42,7 @@ type stopped struct {
 
 func (s *stopped) Error() string {
 	if s.stall {
-		return fmt.Sprintf("stalled: nothing moved for %v of run time (after %v of run time, %v on the wall clock)",
+		return fmt.Sprintf("stalled: no progress for %v of run time (after %v of run time, %v on the wall clock)",
 			stallAfter, s.run.Round(time.Millisecond), s.wall.Round(time.Millisecond))
 	}
 	return fmt.Sprintf("ran out of time: %v of run time (%v on the wall clock), still moving",
