@@ -1,6 +1,8 @@
 package stress
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,6 +15,10 @@ import (
 // the detector's anomalies each with the transport trace that explains it,
 // and any error (a failed handshake, a timeout). It is stored as the
 // result's detector report.
+//
+// A watchdog ends an iteration that stalls or outlives its limit (see
+// watchdog); a stall is an anomaly of kind "stall", a spent limit sets
+// TimedOut, and neither counts as lost data.
 type Outcome struct {
 	Scenario       string `json:"scenario"`
 	Proactor       string `json:"proactor"`
@@ -28,20 +34,29 @@ type Outcome struct {
 	// detector cannot see, BytesLostInTLS: bytes of TLS records the
 	// transport read and threw away (counted from its trace). Delivery
 	// words them.
-	BytesLost      int64           `json:"bytes_lost"`
-	BytesLostInTLS int64           `json:"bytes_lost_in_tls,omitempty"`
-	Duplicates     int64           `json:"duplicates"`
-	Reordered      int64           `json:"reordered"`
-	Corrupt        int64           `json:"corrupt"`
-	Stalls         int64           `json:"stalls"`
-	PrematureEOFs  int64           `json:"premature_eofs"`
-	Error          string          `json:"error,omitempty"`
-	Anomalies      []Finding       `json:"anomalies"`
-	Transport      *proactor.Stats `json:"transport,omitempty"`
+	BytesLost      int64  `json:"bytes_lost"`
+	BytesLostInTLS int64  `json:"bytes_lost_in_tls,omitempty"`
+	Duplicates     int64  `json:"duplicates"`
+	Reordered      int64  `json:"reordered"`
+	Corrupt        int64  `json:"corrupt"`
+	Stalls         int64  `json:"stalls"`
+	PrematureEOFs  int64  `json:"premature_eofs"`
+	Error          string `json:"error,omitempty"`
+	// TimedOut is set when the iteration used up its time limit while
+	// still moving: too slow, not stalled, not losing data.
+	TimedOut  bool            `json:"timed_out,omitempty"`
+	Anomalies []Finding       `json:"anomalies"`
+	Transport *proactor.Stats `json:"transport,omitempty"`
+	// RunSeconds is how long the iteration took in run time (see runClock),
+	// WallSeconds on the wall clock; the difference is time the process
+	// was starved of CPU or stopped.
+	RunSeconds  float64 `json:"run_seconds"`
+	WallSeconds float64 `json:"wall_seconds"`
 
 	mu        sync.Mutex
 	streams   []watched
 	transport *proactor.Transport
+	stall     *Finding
 }
 
 // Finding is one anomaly, explained.
@@ -102,6 +117,30 @@ func (o *Outcome) fail(format string, args ...any) {
 
 func (o *Outcome) failed() bool { return o.Error != "" || len(o.Anomalies) > 0 }
 
+// stopped records why the watchdog ended the iteration, if it did, and
+// reports whether it did. phase is where the iteration was and err what
+// the scenario saw as a result (a read that timed out, say).
+func (o *Outcome) stopped(ctx context.Context, phase string, err error) bool {
+	var st *stopped
+	if !errors.As(context.Cause(ctx), &st) {
+		return false
+	}
+	if st.stall && st.finding != nil {
+		o.mu.Lock()
+		o.stall = st.finding
+		o.mu.Unlock()
+	}
+	if !st.stall {
+		o.TimedOut = true
+	}
+	if err != nil {
+		o.fail("%v, in phase %s: %v", st, phase, err)
+	} else {
+		o.fail("%v, in phase %s", st, phase)
+	}
+	return true
+}
+
 // finish gathers the detectors' reports and explains each anomaly the
 // transport under test received with its trace; losses the detectors could
 // not see (inside TLS records) are reported from the trace's discards.
@@ -152,9 +191,21 @@ func (o *Outcome) finish() {
 			o.Anomalies = append(o.Anomalies, f)
 		}
 	}
-	if tr == nil {
-		return
+	if tr != nil {
+		o.explainDiscards(tr, explained)
 	}
+	// A stall the watchdog found goes after the losses: when the transport
+	// threw bytes away, the stall is their consequence, and the loss is
+	// what the failure is signed by.
+	if o.stall != nil {
+		o.Stalls++
+		o.Anomalies = append(o.Anomalies, *o.stall)
+	}
+}
+
+// explainDiscards reports the reads the transport discarded that no
+// detector finding covers: losses inside the TLS stream.
+func (o *Outcome) explainDiscards(tr *proactor.Trace, explained map[uint64]bool) {
 	discards, _ := tr.Discards()
 	for _, ev := range discards {
 		// Reads discarded because the iteration was over and the transport
@@ -210,8 +261,13 @@ func (o *Outcome) failureText() string {
 			fmt.Fprintf(&b, "… %d more anomalies\n", len(o.Anomalies)-i)
 			break
 		}
-		fmt.Fprintf(&b, "%s %s: %d bytes at stream offset %d (received position %d), %s; %s\n",
-			f.Kind, f.Direction, f.Length, f.Offset, f.Position, f.Phase, f.Detail)
+		if f.Direction == "" {
+			// A finding about the connection (a stall), not a stream range.
+			fmt.Fprintf(&b, "%s %s; %s\n", f.Kind, f.Phase, f.Detail)
+		} else {
+			fmt.Fprintf(&b, "%s %s: %d bytes at stream offset %d (received position %d), %s; %s\n",
+				f.Kind, f.Direction, f.Length, f.Offset, f.Position, f.Phase, f.Detail)
+		}
 		for _, t := range f.Trace {
 			fmt.Fprintf(&b, "    %s\n", t)
 		}

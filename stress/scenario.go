@@ -42,7 +42,9 @@ type ScenarioConfig struct {
 	PauseEvery time.Duration
 	Pauses     string
 	Seed       int64
-	Timeout    time.Duration // per iteration
+	// Timeout is the time limit of one iteration, in run time: time the
+	// process was starved of CPU or stopped does not count (see runClock).
+	Timeout time.Duration
 	// NoDetector turns the data-loss detector off (counting bytes only), to
 	// measure what it costs.
 	NoDetector bool
@@ -107,9 +109,10 @@ func (c ScenarioConfig) Normalize() (ScenarioConfig, error) {
 		return c, errors.New("the iocp backend needs Windows; use --backend emu here")
 	}
 	if c.Timeout == 0 {
-		// Generous for the stream size: a healthy run is far faster, and a
-		// timeout is itself the bug's symptom (the peer starved).
-		c.Timeout = 5*time.Second + time.Duration(int64(c.Packets)*int64(c.PacketSize)/(4<<20))*time.Second
+		// A backstop for an iteration that keeps moving but never ends: a
+		// hang is a stall, which the watchdog catches after stallAfter, so
+		// the limit can be generous enough that slowness never reaches it.
+		c.Timeout = 60*time.Second + time.Duration(int64(c.Packets)*int64(c.PacketSize)/(1<<20))*time.Second
 	}
 	return c, nil
 }
@@ -176,17 +179,18 @@ func (c ScenarioConfig) Iteration() Iteration {
 
 // run dispatches to the scenario.
 func (c ScenarioConfig) run(ctx context.Context, seed int64) *Outcome {
-	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
-	defer cancel()
+	ctx, w := startWatchdog(ctx, c.Timeout)
 	o := newOutcome(c, seed)
 	switch c.Name {
 	case "echo-pause":
-		runEcho(ctx, c, seed, o)
+		runEcho(ctx, c, seed, o, w)
 	case "starttls-server":
-		runStartTLS(ctx, c, seed, tlsVersion(seed), true, o)
+		runStartTLS(ctx, c, seed, tlsVersion(seed), true, o, w)
 	case "starttls-client":
-		runStartTLS(ctx, c, seed, tlsVersion(seed), false, o)
+		runStartTLS(ctx, c, seed, tlsVersion(seed), false, o, w)
 	}
+	run, wall := w.stop()
+	o.RunSeconds, o.WallSeconds = run.Seconds(), wall.Seconds()
 	o.finish()
 	return o
 }

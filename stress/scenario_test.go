@@ -93,10 +93,12 @@ func TestEchoLegacyLosesAndIsExplained(t *testing.T) {
 	}
 }
 
+// TestStartTLSLegacyFails runs with the default time limit: a TLS stream
+// that lost bytes waits for them forever, and the watchdog must end it as
+// a stall long before the limit, signed by the loss rather than the stall.
 func TestStartTLSLegacyFails(t *testing.T) {
 	t.Parallel()
 	c := scenario(t, "starttls-server", proactor.Legacy, 100, 1024)
-	c.Timeout = 2 * time.Second
 	var recs []Record
 	sum := Run(context.Background(), Options{Iterations: 60, Stop: stopAtFirstFailure,
 		OnRecord: func(r Record) { recs = append(recs, r) }}, c.Iteration())
@@ -104,8 +106,17 @@ func TestStartTLSLegacyFails(t *testing.T) {
 		t.Fatal("legacy starttls-server never failed")
 	}
 	for _, r := range recs {
-		if r.Failed() && !strings.Contains(r.Results[0].FailureText, "lost-bytes") {
+		if !r.Failed() {
+			continue
+		}
+		var o Outcome
+		json.Unmarshal(r.Detector, &o)
+		if !strings.Contains(r.Results[0].FailureText, "lost-bytes") || o.Anomalies[0].Kind != "lost-bytes" {
 			t.Errorf("failure not explained at the byte level:\n%s", r.Results[0].FailureText)
+		}
+		if o.TimedOut || o.RunSeconds > (stallAfter+5*time.Second).Seconds() {
+			t.Errorf("iteration %d ran %.1fs (timed out: %t), want it ended as a stall after %v:\n%s",
+				r.Iteration, o.RunSeconds, o.TimedOut, stallAfter, r.Results[0].FailureText)
 		}
 	}
 }

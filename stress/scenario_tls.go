@@ -25,7 +25,7 @@ var ackMessage = []byte("ACK-OK")
 // (pause, swap protocol, resume), and exchanges a second stream over TLS.
 // The peer is a plain blocking connection that reads exactly the plaintext
 // (no read-ahead) before its handshake.
-func runStartTLS(ctx context.Context, c ScenarioConfig, seed int64, version uint16, serverUnderTest bool, o *Outcome) {
+func runStartTLS(ctx context.Context, c ScenarioConfig, seed int64, version uint16, serverUnderTest bool, o *Outcome, w *watchdog) {
 	o.TLS = tls.VersionName(version)
 	total := int64(c.Packets) * int64(c.PacketSize)
 	useed := uint64(seed)
@@ -64,6 +64,7 @@ func runStartTLS(ctx context.Context, c ScenarioConfig, seed int64, version uint
 	s, err := openSide(ctx, c, ln.Addr().String(), seed, pre)
 	if err != nil {
 		o.fail("%v", err)
+		ln.Close() // the peer may still be waiting to accept
 		<-peerDone
 		return
 	}
@@ -71,6 +72,16 @@ func runStartTLS(ctx context.Context, c ScenarioConfig, seed int64, version uint
 	o.setTransport(s.t)
 	p := startPauser(s, c, seed)
 	defer p.stop()
+	// Once the watchdog stops the iteration, abort the transport: that
+	// fails the writes waiting on it, and the Conn's deadline (below)
+	// wakes its readers.
+	stopWake := context.AfterFunc(ctx, func() { s.loop.CallSoon(s.t.Abort) })
+	defer stopWake()
+	w.watch(progressCheck(func() int64 { return s.moved() + plainSink.n.Load() + secretSink.n.Load() }, func(quiet time.Duration) *Finding {
+		return &Finding{Kind: string(detect.KindStall), Phase: "during " + s.t.Trace().Phase(),
+			Detail: fmt.Sprintf("no byte moved either way for %v of run time; the peer read %d of %d plaintext bytes, %d of %d bytes came over TLS; transport: %s",
+				quiet, plainSink.n.Load(), total, secretSink.n.Load(), total, s.state())}
+	}))
 
 	err = func() error {
 		g, _ := detect.NewGenerator(useed, streamFromProactor, total, frameSize)
@@ -89,9 +100,8 @@ func runStartTLS(ctx context.Context, c ScenarioConfig, seed int64, version uint
 		}); err != nil {
 			return err
 		}
-		if d, ok := ctx.Deadline(); ok {
-			conn.SetDeadline(d)
-		}
+		stopDeadline := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
+		defer stopDeadline()
 		var tc *tls.Conn
 		if serverUnderTest {
 			tc = tls.Server(conn, cfg.server)
@@ -127,9 +137,10 @@ func runStartTLS(ctx context.Context, c ScenarioConfig, seed int64, version uint
 	}()
 	perr := <-peerDone
 	switch {
-	case ctx.Err() != nil:
-		o.fail("timed out after %v in phase %s (the peer starved, as when asyncio's loop stops before the future completes): %v",
-			c.Timeout, s.t.Trace().Phase(), errors.Join(err, perr))
+	case err == nil && perr == nil:
+		// Both streams and the answer went through: a limit the watchdog
+		// reached since does not undo that.
+	case o.stopped(ctx, s.t.Trace().Phase(), errors.Join(err, perr)):
 	case err != nil:
 		o.fail("%v", err)
 	case perr != nil:

@@ -16,10 +16,6 @@ import (
 // buffer leaves whole frames on both sides of the gap to resynchronise on.
 const frameSize = 4 << 10
 
-// stallAfter is how long a stream may make no progress while the peer has
-// bytes in flight before the detector reports a stall.
-const stallAfter = 3 * time.Second
-
 // side is the transport under test: its loop, its transport, and what it
 // does with the bytes it receives.
 type side struct {
@@ -47,6 +43,29 @@ func openSide(ctx context.Context, c ScenarioConfig, addr string, seed int64, pr
 // close stops the loop, which aborts the transport and waits for its
 // operations, so nothing outlives the iteration.
 func (s *side) close() { s.loop.Close() }
+
+// state describes the transport for a stall report. It asks the loop and
+// gives up after a second, so that a loop which no longer runs callbacks
+// is reported rather than waited for.
+func (s *side) state() string {
+	st := make(chan string, 1)
+	if err := s.loop.CallSoon(func() { st <- s.t.State().String() }); err != nil {
+		return "loop closed"
+	}
+	select {
+	case v := <-st:
+		return v
+	case <-time.After(time.Second):
+		return "the loop did not answer within 1s"
+	}
+}
+
+// moved counts the bytes the transport has received and sent, for a
+// progressCheck.
+func (s *side) moved() int64 {
+	st := s.t.Stats()
+	return st.BytesCompleted + st.BytesWritten
+}
 
 // send writes a generated stream through the transport in packets, waiting
 // while more than highWater bytes are queued so memory stays bounded, then
@@ -203,30 +222,5 @@ func (k *sink) eof() {
 func (k *sink) phase(name string) {
 	if k.r != nil {
 		k.r.SetPhase(name)
-	}
-}
-
-// watchdog checks the sinks for stalls until ctx ends: a stream that makes
-// no progress while the peer has bytes in flight is the symptom of a lost
-// read, reported with the transport's state.
-func watchdog(ctx context.Context, s *side, sinks []*sink, sent []func() int64) {
-	t := time.NewTicker(500 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			for i, k := range sinks {
-				if k.r == nil {
-					continue
-				}
-				k.r.Check(now, sent[i]()-k.n.Load(), func() string {
-					var st string
-					s.loop.Call(func() { st = s.t.State().String() })
-					return st
-				})
-			}
-		}
 	}
 }

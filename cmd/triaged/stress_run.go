@@ -30,6 +30,7 @@ type runJSON struct {
 	Corrupt        int64         `json:"corrupt"`
 	Stalls         int64         `json:"stalls"`
 	PrematureEOFs  int64         `json:"premature_eofs"`
+	Timeouts       int64         `json:"timeouts"`
 	FirstFailure   *firstFailure `json:"first_failure"`
 	// SeedNote says what replaying the first failure's seed reproduces.
 	SeedNote     string `json:"seed_note,omitempty"`
@@ -58,7 +59,7 @@ func runStressRun(ctx context.Context, io stdio, args []string) error {
 	size := fs.Int("packet-size", 0, "bytes per packet (default: echo-pause 16384, start_tls 1024)")
 	every := fs.Duration("pause-every", 100*time.Millisecond, "period of pause_reading/resume_reading cycles")
 	pauses := fs.String("pauses", "periodic", "where pauses fall besides the upgrade: periodic or random (seeded)")
-	timeout := fs.Duration("timeout", 0, "per iteration (default: scaled to the stream size)")
+	timeout := fs.Duration("timeout", 0, "per iteration, in run time: time the process is starved of CPU does not count (default: scaled to the stream size; a stall ends an iteration sooner)")
 	noDetector := fs.Bool("no-detector", false, "count bytes without checking them (to measure the detector's cost)")
 	if err := config.Parse(fs, args, io.getenv); err != nil {
 		return err
@@ -102,6 +103,9 @@ func runStressRun(ctx context.Context, io stdio, args []string) error {
 		out.Corrupt += o.Corrupt
 		out.Stalls += o.Stalls
 		out.PrematureEOFs += o.PrematureEOFs
+		if o.TimedOut {
+			out.Timeouts++
+		}
 		if r.Failed() && (out.FirstFailure == nil || r.Iteration < out.FirstFailure.Iteration) {
 			out.FirstFailure = describeFailure(r, &o)
 		}
@@ -131,10 +135,16 @@ func runStressRun(ctx context.Context, io stdio, args []string) error {
 
 func describeFailure(r stress.Record, o *stress.Outcome) *firstFailure {
 	ff := &firstFailure{Iteration: r.Iteration, Seed: r.Seed, Kind: "error", Detail: o.Error}
+	if o.TimedOut {
+		ff.Kind = "timeout"
+	}
 	if len(o.Anomalies) > 0 {
 		a := o.Anomalies[0]
 		ff.Kind, ff.Offset, ff.Length, ff.Phase = a.Kind, a.Offset, a.Length, a.Phase
 		ff.Detail = fmt.Sprintf("%d bytes %s at stream offset %d, %s", a.Length, a.Direction, a.Offset, a.Phase)
+		if a.Direction == "" {
+			ff.Detail = a.Phase + "; " + a.Detail
+		}
 		if len(a.Trace) > 0 {
 			ff.Detail += "; " + a.Trace[len(a.Trace)-1]
 		}
@@ -145,9 +155,9 @@ func describeFailure(r stress.Record, o *stress.Outcome) *firstFailure {
 func printRunSummary(w io.Writer, out runJSON, sum stress.Summary) {
 	fmt.Fprintf(w, "%s on the %s proactor (%s backend)\n", out.Scenario, out.Proactor, out.Backend)
 	fmt.Fprintf(w, "%d runs, %d failed: %s in %v\n", sum.Runs, sum.Failures, stress.FormatRate(sum.Rate), sum.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(w, "%s\nduplicates %d, reordered %d, corrupt %d, stalls %d, premature EOFs %d\n",
+	fmt.Fprintf(w, "%s\nduplicates %d, reordered %d, corrupt %d, stalls %d, premature EOFs %d, timeouts %d\n",
 		stress.Delivery(out.BytesSent, out.BytesDelivered, out.BytesLost, out.BytesLostInTLS),
-		out.Duplicates, out.Reordered, out.Corrupt, out.Stalls, out.PrematureEOFs)
+		out.Duplicates, out.Reordered, out.Corrupt, out.Stalls, out.PrematureEOFs, out.Timeouts)
 	if ff := out.FirstFailure; ff != nil {
 		fmt.Fprintf(w, "first failure: iteration %d (seed %d): %s: %s\n", ff.Iteration, ff.Seed, ff.Kind, ff.Detail)
 		fmt.Fprintf(w, "replay it with --seed %d --iterations 1\n%s\n", ff.Seed, out.SeedNote)

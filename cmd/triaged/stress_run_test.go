@@ -42,7 +42,7 @@ func TestStressRunCommand(t *testing.T) {
 			check: func(t *testing.T, out map[string]any) {
 				for _, k := range []string{"scenario", "iterations", "failures", "repro_rate", "ci95_low", "ci95_high", "elapsed_seconds",
 					"proactor", "backend", "bytes_sent", "bytes_delivered", "bytes_lost", "duplicates", "reordered", "corrupt",
-					"stalls", "premature_eofs", "first_failure"} {
+					"stalls", "premature_eofs", "timeouts", "first_failure"} {
 					if _, ok := out[k]; !ok {
 						t.Errorf("no %q in the JSON", k)
 					}
