@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-docs/BENCHMARKS.md}
 raw=$(mktemp)
-trap 'rm -f "$raw"' EXIT
+trap 'rm -f "$raw" "$raw.md"' EXIT
 
 bench() { # package, pattern, benchtime, what it shows
 	echo "== $1 $2" >&2
@@ -30,6 +30,10 @@ if [[ -n ${TRIAGED_BENCH_DATABASE_URL:-} ]]; then
 fi
 bench ./web 'BenchmarkPages' 200x "$pages"
 
+# The block between the kept markers (before/after comparisons and figures
+# measured by hand on large seeds, each with the commands that made them)
+# is carried over from the current file.
+kept=$(awk '/^<!-- kept/ {k = 1} k {print} /^<!-- \/kept -->/ {k = 0}' "${out/#-/docs/BENCHMARKS.md}" 2>/dev/null || true)
 {
 	echo "# Benchmarks"
 	echo
@@ -47,5 +51,10 @@ bench ./web 'BenchmarkPages' 200x "$pages"
 		figures=$(awk '{for (i = 3; i < NF; i += 2) printf "%s %s · ", $i, $(i+1)}' <<<"$line" | sed 's/ · $//')
 		printf '| %s | %s |\n' "$name" "$figures"
 	done <"$raw"
-} >"${out/#-//dev/stdout}"
+	if [[ -n $kept ]]; then
+		echo
+		echo "$kept"
+	fi
+} >"$raw.md"
+if [[ $out == - ]]; then cat "$raw.md"; else mv "$raw.md" "$out"; fi
 echo "wrote $out" >&2
