@@ -277,7 +277,14 @@ func (p *juParser) end(name string) error {
 
 func (p *juParser) pos() (int, int64) {
 	line, _ := p.d.InputPos()
-	return line, p.d.InputOffset()
+	off := p.d.InputOffset()
+	if p.rec.converted && off > p.rec.total {
+		// Offsets count the decoded text, which a charset reader made
+		// longer than the input (one Latin-1 byte, two in UTF-8): no
+		// further than what was read.
+		off = p.rec.total
+	}
+	return line, off
 }
 
 func (p *juParser) errAt(msg string) error {
