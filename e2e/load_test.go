@@ -197,7 +197,8 @@ func backendsCPU(t *testing.T, conn *pgx.Conn) time.Duration {
 type dbSizes struct{ results, texts, database int64 }
 
 // storedBytes measures, after a VACUUM, the results and failure texts
-// (every partition, with indexes and TOAST) and the whole database.
+// (every partition, with indexes and TOAST; the table itself where it is
+// not partitioned) and the whole database.
 func storedBytes(t *testing.T, conn *pgx.Conn) dbSizes {
 	t.Helper()
 	ctx := context.Background()
@@ -206,8 +207,10 @@ func storedBytes(t *testing.T, conn *pgx.Conn) dbSizes {
 	}
 	var s dbSizes
 	err := conn.QueryRow(ctx, `
-		SELECT (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits WHERE inhparent = 'results'::regclass)::bigint,
-		       (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits WHERE inhparent = 'failure_texts'::regclass)::bigint,
+		SELECT coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'results'::regclass),
+		                pg_total_relation_size('results'))::bigint,
+		       coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'failure_texts'::regclass),
+		                pg_total_relation_size('failure_texts'))::bigint,
 		       pg_database_size(current_database())`).Scan(&s.results, &s.texts, &s.database)
 	if err != nil {
 		t.Fatal(err)

@@ -154,15 +154,20 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener, drain time.
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn),
 	}
+	// Partitions for this month and the next exist before the first
+	// upload: before the server takes a request.
+	if _, err := s.store.EnsurePartitions(ctx, time.Now(), partitionsAhead); err != nil {
+		ln.Close()
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
+		return fmt.Errorf("create partitions: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	reaped := make(chan struct{})
 	go func() { defer close(reaped); s.reapLeases(ctx) }()
 	defer func() { <-reaped }()
-	// Partitions for this month and the next exist before the first upload.
-	if _, err := s.store.EnsurePartitions(ctx, time.Now(), partitionsAhead); err != nil {
-		return fmt.Errorf("create partitions: %w", err)
-	}
 	maintained := make(chan struct{})
 	go func() { defer close(maintained); s.maintain(ctx) }()
 	defer func() { <-maintained }()
