@@ -191,21 +191,21 @@ func copyBaseline(b *testing.B, ctx context.Context, st *store.Store, batch stri
 		if err := tx.QueryRow(ctx, `SELECT nextval('results_id_seq') FROM generate_series(1, $1) ORDER BY 1 LIMIT 1`, n).Scan(&first); err != nil {
 			return err
 		}
-		rows, texts := make([][]any, n), [][]any{}
 		now := time.Now()
+		rows, texts := make([][]any, n), [][]any{}
 		for i := range n {
 			var sig any
 			outcome := "pass"
 			if i%10 == 0 {
 				outcome, sig = "fail", sigID
-				texts = append(texts, []any{first + int64(i), "Traceback (most recent call last):\n  File \"x.py\", line 3\nAssertionError: 1 != 2\n", int32(0)})
+				texts = append(texts, []any{first + int64(i), "Traceback (most recent call last):\n  File \"x.py\", line 3\nAssertionError: 1 != 2\n", int32(0), now})
 			}
 			rows[i] = []any{first + int64(i), batch, testID, outcome, int64(10000), "o/r", "abc0001", "b", nil, "", nil, nil, nil, sig, nil, now, false}
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"results"}, cols, pgx.CopyFromRows(rows)); err != nil {
 			return err
 		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, []string{"result_id", "text", "truncated"}, pgx.CopyFromRows(texts))
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"failure_texts"}, []string{"result_id", "text", "truncated", "created_at"}, pgx.CopyFromRows(texts))
 		return err
 	})
 	if err != nil {

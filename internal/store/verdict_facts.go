@@ -12,9 +12,14 @@ import (
 	"github.com/triaged/triaged/internal/verdict"
 )
 
-// historyRevisions bounds the revisions read per test: enough for any
-// failing streak a person needs dated ("failing since" the 50th revision
-// back is "at least that long").
+// historyRevisions bounds the revisions read per test, and apart from them
+// the revisions where it both passed and failed: enough for any failing
+// streak a person needs dated ("failing since" the 50th revision back is
+// "at least that long"), and for the signatures of its recent flakes. A
+// test flaky on thousands of revisions costs an upload no more than one
+// flaky on fifty; a signature last seen flaky before its 50 newest flaky
+// revisions reads as a flaky test's new signature (flaky) rather than a
+// known one (known), which changes no status.
 const historyRevisions = 50
 
 // querier is what reads run on: a transaction or the pool.
@@ -30,8 +35,8 @@ type execQuerier interface {
 }
 
 // histories reads the history of each test in repo on runner OS os since
-// since, as verdict.Classify needs it: its latest revisions (and every
-// revision in the window where it both passed and failed), the signatures
+// since, as verdict.Classify needs it: its latest revisions (and its latest
+// in the window where it both passed and failed), the signatures
 // of its failures on those, and an admin's marks. Each test is a few index
 // probes; the rollups are read with the deltas not yet folded into them
 // (this transaction's own, and other uploads' still pending).
@@ -51,7 +56,8 @@ func histories(ctx context.Context, q querier, repo, os string, testIDs []int64,
 			 ORDER BY last_seen DESC LIMIT $5)
 			UNION
 			(SELECT revision, last_seen, runs, passes, failures FROM revision_rollups
-			 WHERE test_id = t.id AND passes > 0 AND failures > 0 AND runner_os = $2 AND repo = $1 AND last_seen >= $4)
+			 WHERE test_id = t.id AND passes > 0 AND failures > 0 AND runner_os = $2 AND repo = $1 AND last_seen >= $4
+			 ORDER BY last_seen DESC LIMIT $5)
 			UNION ALL
 			SELECT revision, at, runs, passes, failures FROM revision_rollup_deltas
 			WHERE test_id = t.id AND runner_os = $2 AND repo = $1) c
