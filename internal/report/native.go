@@ -41,9 +41,13 @@ func parseNative(r io.Reader, c *collector) error {
 		if errors.As(err, &se) {
 			off = se.Offset
 		}
+		var ae *absError
+		if errors.As(err, &ae) {
+			off = ae.off
+		}
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			off += te.Offset // relative to the value being decoded
+		if ae == nil && errors.As(err, &te) {
+			off += te.Offset // Decode reports it relative to the value
 		}
 		return &ParseError{Format: FormatJSON, Offset: off, Msg: msg, Err: err}
 	}
@@ -53,15 +57,16 @@ func parseNative(r io.Reader, c *collector) error {
 	sawResults := false
 	for dec.More() {
 		off := dec.InputOffset()
-		tok, err := dec.Token()
+		tok, err := token(dec)
 		if err != nil {
 			return fail(off, "malformed document", err)
 		}
 		switch key, _ := tok.(string); key {
 		case "version":
 			var v int
+			voff := dec.InputOffset()
 			if err := dec.Decode(&v); err != nil || v != 1 {
-				return fail(off, "unsupported version (want 1)", err)
+				return fail(voff, "unsupported version (want 1)", err)
 			}
 		case "results":
 			if sawResults {
@@ -81,7 +86,7 @@ func parseNative(r io.Reader, c *collector) error {
 	if !sawResults {
 		return fail(dec.InputOffset(), `missing "results"`, nil)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if _, err := token(dec); !errors.Is(err, io.EOF) {
 		return fail(dec.InputOffset(), "trailing data after the document", err)
 	}
 	return nil
@@ -180,8 +185,29 @@ func (f fullReads) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func expectDelim(dec *json.Decoder, want json.Delim) error {
+// absError carries a position that is already absolute. Token, unlike
+// Decode, reports a number too large for float64 at its offset in the whole
+// input, not relative to where the value began.
+type absError struct {
+	off int64
+	err error
+}
+
+func (e *absError) Error() string { return e.err.Error() }
+func (e *absError) Unwrap() error { return e.err }
+
+func token(dec *json.Decoder) (json.Token, error) {
 	tok, err := dec.Token()
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		// At the end of the input it can point one byte past it.
+		return nil, &absError{off: min(te.Offset, dec.InputOffset()), err: err}
+	}
+	return tok, err
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := token(dec)
 	if err != nil {
 		return err
 	}
