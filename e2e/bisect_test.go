@@ -234,7 +234,7 @@ func TestVerificationTestsThePushedCommit(t *testing.T) {
 		"application/json", doc); code != 200 {
 		t.Fatalf("upload: %d", code)
 	}
-	startRunner(t, srv.url(""), "verify-1", "--labels", "verify")
+	runner := startRunner(t, srv.url(""), "verify-1", "--labels", "verify")
 
 	// A fix is pushed: commit 3 stands in for it (it passes).
 	pushed := shas[2]
@@ -266,10 +266,15 @@ func TestVerificationTestsThePushedCommit(t *testing.T) {
 			Command               []string
 		}
 	}
-	waitFor(t, 2*time.Minute, "the verification campaign to end", func() bool {
+	ended := func() bool {
 		api.do("GET", "/api/v1/campaigns", nil, &list)
 		return len(list.Campaigns) == 1 && list.Campaigns[0].State != "queued" && list.Campaigns[0].State != "running"
-	})
+	}
+	for deadline := time.Now().Add(3 * time.Minute); !ended(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the verification campaign did not end in 3m: %+v\nrunner:\n%s\nserver:\n%s", list.Campaigns, lastBytes(runner.stderr.String(), 4000), lastBytes(srv.stderr.String(), 8000))
+		}
+	}
 	c := list.Campaigns[0]
 	if c.State != "done" || c.Runs != 6 || c.Failures != 0 || c.Revision != pushed || c.TestedRevision != pushed || c.Test != test ||
 		strings.Join(c.Command, " ") != "./test.sh test_start_tls "+log {

