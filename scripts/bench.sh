@@ -29,6 +29,7 @@ if [[ -n ${TRIAGED_BENCH_DATABASE_URL:-} ]]; then
 	pages="Page render time on $(psql "$TRIAGED_BENCH_DATABASE_URL" -Atc 'SELECT count(*) FROM results' 2>/dev/null || echo '?') results (triaged seed)"
 fi
 bench ./web 'BenchmarkPages' 200x "$pages"
+bench ./internal/view 'BenchmarkRulePreview' 20x "Rule preview over the last 30 days${pages#Page render time}"
 
 # The block between the kept markers (before/after comparisons and figures
 # measured by hand on large seeds, each with the commands that made them)

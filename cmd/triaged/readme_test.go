@@ -31,6 +31,8 @@ var notRunHere = []struct{ command, reason string }{
 		"the benchmark's five million results take minutes; internal/store tests the seed on a small history"},
 	{"TRIAGED_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/triaged_bench go test ./web -run '^$' -bench Pages -benchtime 200x",
 		"the benchmark itself, over the five million results above; scripts/bench.sh runs it"},
+	{"TRIAGED_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/triaged_bench go test ./internal/view -run '^$' -bench RulePreview -benchtime 20x",
+		"the rule preview's benchmark over the five million results above"},
 }
 
 // readmeFails lists README commands that exit 1: they find failures on
