@@ -17,9 +17,10 @@ import (
 // streak a person needs dated ("failing since" the 50th revision back is
 // "at least that long"), and for the signatures of its recent flakes. A
 // test flaky on thousands of revisions costs an upload no more than one
-// flaky on fifty; a signature last seen flaky before its 50 newest flaky
-// revisions reads as a flaky test's new signature (flaky) rather than a
-// known one (known), which changes no status.
+// flaky on fifty. The price: a signature seen flaky only before its 50
+// newest flaky revisions is no longer in its flaky history, so a failure
+// with it is new (and fails the status) rather than known — a failure mode
+// that rare is worth a look.
 const historyRevisions = 50
 
 // querier is what reads run on: a transaction or the pool.
