@@ -157,7 +157,9 @@ func newGenerator(o SeedOptions) *generator {
 	span := o.Now.Sub(g.start)
 	for i := range revs {
 		h := sha256.Sum256(fmt.Appendf(nil, "%d/%d", o.Seed, i))
-		rev := seedRevision{sha: hex.EncodeToString(h[:20]), branch: "main", at: g.start.Add(span * time.Duration(i) / time.Duration(revs))}
+		// span*i would overflow past about a thousand revisions over 90 days.
+		at := g.start.Add(time.Duration(float64(span) * float64(i) / float64(revs)))
+		rev := seedRevision{sha: hex.EncodeToString(h[:20]), branch: "main", at: at}
 		if i%9 == 8 { // some revisions are pull requests' heads
 			rev.branch = fmt.Sprintf("pull/%d", 1000+i)
 		}
