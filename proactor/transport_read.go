@@ -167,7 +167,14 @@ func (t *Transport) PauseReading() {
 	}
 	op := t.readOp
 	t.readOp = nil
-	st := t.inflight[op]
+	st := t.queuedRead(op)
+	if st == nil {
+		t.violation("the outstanding read %d is not queued", op.ID)
+		return
+	}
+	// It may have completed already, its result queued behind an earlier
+	// read's: the cancel then finds nothing and its bytes are lost, as
+	// with a completion not yet dequeued.
 	st.cancelled = true
 	t.record(Event{Kind: EvCancel, Op: op.ID, Off: -1})
 	err := t.port.Cancel(op)
@@ -191,6 +198,18 @@ func (t *Transport) PauseReading() {
 		}
 	})
 	t.record(Event{Kind: EvCancelResult, Op: op.ID, Off: -1, Cancel: st.cancelResult})
+}
+
+// queuedRead returns the state of read op. Reads stay queued, in order,
+// until delivered, even after their completion has arrived (when it left
+// t.inflight), so this finds it either way.
+func (t *Transport) queuedRead(op *Op) *opState {
+	for _, st := range t.reads {
+		if st.op == op {
+			return st
+		}
+	}
+	return nil
 }
 
 // ResumeReading undoes PauseReading. Held data (and a held EOF) is

@@ -182,3 +182,54 @@ func TestStopAbortsTransports(t *testing.T) {
 		t.Fatalf("after Stop: %+v", s)
 	}
 }
+
+// TestLegacyPauseWithALaterReadCompletedFirst pauses a Legacy transport
+// whose outstanding read has already completed while an earlier, cancelled
+// read's completion has not reached the loop: completions are delivered in
+// order, so the later read is still the transport's read, waiting behind
+// the earlier one. Pausing must cancel it (and lose its bytes, as pre-fix
+// asyncio did), not crash: a stress campaign once died here with a nil
+// dereference. Whatever the timing, every byte sent is either delivered or
+// recorded as lost.
+func TestLegacyPauseWithALaterReadCompletedFirst(t *testing.T) {
+	t.Parallel()
+	l := startLoop(t)
+	c := newCollector()
+	// Read 1's completion waits most of a second before the loop sees it;
+	// read 2 completes synchronously, in Submit, as IOCP may.
+	f := emu.Faults{DequeueDelay: 0.5, DequeueDelayMax: 2 * time.Second, SyncSuccess: 0.5, SyncWait: time.Second}
+	for p1, p2 := f.Plan(1, proactor.OpRead, 64<<10), f.Plan(2, proactor.OpRead, 64<<10); p1.Sync || p1.DequeueDelay < 1500*time.Millisecond || !p2.Sync; p1, p2 = f.Plan(1, proactor.OpRead, 64<<10), f.Plan(2, proactor.OpRead, 64<<10) {
+		f.Seed++
+	}
+	tr, peer := pair(t, l, c, proactor.Config{Mode: proactor.Legacy}, f)
+	waitFor(t, l, "first read", func() bool { return tr.Stats().ReadsSubmitted == 1 })
+	sent := 0
+	write := func(s string) {
+		if _, err := peer.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		sent += len(s)
+	}
+	write("hello")
+	time.Sleep(50 * time.Millisecond) // read 1 completes; its completion waits to be dequeued
+	_ = l.Call(tr.PauseReading)       // cancels read 1, which has completed: not found
+	write("world")
+	time.Sleep(50 * time.Millisecond)
+	_ = l.Call(tr.ResumeReading) // read 2 reads "world" synchronously
+	time.Sleep(50 * time.Millisecond)
+	_ = l.Call(tr.PauseReading) // read 2 is the transport's read, completed, behind read 1
+	_ = l.Call(tr.ResumeReading)
+	time.Sleep(2 * time.Second) // read 1's completion arrives; both are delivered or dropped
+	write("!")
+	_ = peer.CloseWrite()
+	if err := <-c.lost; err != nil {
+		t.Fatalf("ConnectionLost: %v", err)
+	}
+	s := tr.Stats()
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if got := int64(len(c.got())); got+s.BytesLostToCancel != int64(sent) {
+		t.Fatalf("delivered %q and lost %d bytes of %d sent (stats %+v)", c.got(), s.BytesLostToCancel, sent, s)
+	}
+}
