@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -26,21 +25,7 @@ import (
 //
 //	go test ./web -run '^$' -bench Pages -benchtime 200x
 func BenchmarkPages(b *testing.B) {
-	ctx := context.Background()
-	var st *store.Store
-	if u := os.Getenv("TRIAGED_BENCH_DATABASE_URL"); u != "" {
-		var err error
-		if st, err = store.Open(ctx, u); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(st.Close)
-	} else {
-		st = pgtest.NewStore(b)
-		if _, err := st.Seed(ctx, store.SeedOptions{Repo: "python/cpython", Results: 100_000, Tests: 400, Signatures: 100,
-			Runners: 12, Days: 30, Seed: 1, Now: time.Now()}, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
+	st := pgtest.BenchStore(b)
 	h := app.New(app.Config{Version: "bench", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, st).Handler()
 	for _, p := range benchPages(b, st, h) {
 		b.Run(p.name, func(b *testing.B) {

@@ -51,6 +51,28 @@ func NewStore(t testing.TB) *store.Store {
 	return st
 }
 
+// BenchStore returns the store benchmarks read: the database at
+// TRIAGED_BENCH_DATABASE_URL when set (seed one with "triaged seed"), or
+// else a fresh one seeded with a small history of 100,000 results.
+func BenchStore(b *testing.B) *store.Store {
+	b.Helper()
+	ctx := context.Background()
+	if u := os.Getenv("TRIAGED_BENCH_DATABASE_URL"); u != "" {
+		st, err := store.Open(ctx, u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(st.Close)
+		return st
+	}
+	st := NewStore(b)
+	if _, err := st.Seed(ctx, store.SeedOptions{Repo: "python/cpython", Results: 100_000, Tests: 400, Signatures: 100,
+		Runners: 12, Days: 30, Seed: 1, Now: time.Now()}, nil); err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
 // NewDatabase creates a fresh, migrated database for the test and returns its
 // URL. The database is dropped when the test ends.
 func NewDatabase(t testing.TB) string {

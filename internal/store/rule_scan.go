@@ -94,8 +94,13 @@ func (s *Store) ScanFailures(ctx context.Context, since time.Time, limit int, wi
 
 // FailureTexts returns the failure texts of results, by result id.
 func (s *Store) FailureTexts(ctx context.Context, ids []int64) (map[int64]string, error) {
-	out := make(map[int64]string, len(ids))
-	rows, _ := s.pool.Query(ctx, `SELECT result_id, text FROM failure_texts WHERE result_id = ANY($1)`, ids)
+	return s.failureTexts(ctx, `SELECT result_id, text FROM failure_texts WHERE result_id = ANY($1)`, ids)
+}
+
+// failureTexts reads (result id, text) rows of sql into a map.
+func (s *Store) failureTexts(ctx context.Context, sql string, args ...any) (map[int64]string, error) {
+	out := map[int64]string{}
+	rows, _ := s.pool.Query(ctx, sql, args...)
 	var id int64
 	var text string
 	_, err := pgx.ForEachRow(rows, []any{&id, &text}, func() error { out[id] = text; return nil })
@@ -309,15 +314,7 @@ func (s *Store) FailureTextsContaining(ctx context.Context, ids []int64, lits []
 	if len(lits) == 0 {
 		return s.FailureTexts(ctx, ids)
 	}
-	out := map[int64]string{}
-	rows, _ := s.pool.Query(ctx, `SELECT result_id, text FROM failure_texts WHERE result_id = ANY($1) AND text LIKE ANY($2)`, ids, likeAny(lits))
-	var id int64
-	var text string
-	_, err := pgx.ForEachRow(rows, []any{&id, &text}, func() error { out[id] = text; return nil })
-	if err != nil {
-		return nil, fmt.Errorf("failure texts: %w", err)
-	}
-	return out, nil
+	return s.failureTexts(ctx, `SELECT result_id, text FROM failure_texts WHERE result_id = ANY($1) AND text LIKE ANY($2)`, ids, likeAny(lits))
 }
 
 // WindowTextsContaining returns the texts, by result id, of the failing

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/triaged/triaged/internal/pgtest"
-	"github.com/triaged/triaged/internal/store"
 	"github.com/triaged/triaged/internal/verdict"
 	"github.com/triaged/triaged/internal/view"
 )
@@ -28,20 +27,7 @@ func TestMain(m *testing.M) {
 //	go test ./internal/view -run '^$' -bench RulePreview -benchtime 20x
 func BenchmarkRulePreview(b *testing.B) {
 	ctx := context.Background()
-	var st *store.Store
-	if u := os.Getenv("TRIAGED_BENCH_DATABASE_URL"); u != "" {
-		var err error
-		if st, err = store.Open(ctx, u); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(st.Close)
-	} else {
-		st = pgtest.NewStore(b)
-		if _, err := st.Seed(ctx, store.SeedOptions{Repo: "python/cpython", Results: 100_000, Tests: 400, Signatures: 100,
-			Runners: 12, Days: 30, Seed: 1, Now: time.Now()}, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
+	st := pgtest.BenchStore(b)
 	v := view.New(st, "bench", "bench", verdict.DefaultWindow)
 	for _, bc := range []struct{ name, expr string }{
 		{"fields", `test ~ "test_asyncio" && os == "windows"`},
